@@ -1,0 +1,1 @@
+"""Users, organisations, memberships, roles and API clients; the one access policy."""

@@ -1,0 +1,1 @@
+"""Frameworks, competency items, crosswalks and versioned micro-credentials; CASE import/export."""

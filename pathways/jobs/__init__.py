@@ -1,0 +1,1 @@
+"""The scheduler's one job table and its runner."""

@@ -1,0 +1,1 @@
+"""The pages of each role, over the other packages' services and queries."""

@@ -1,0 +1,1 @@
+"""The learner's record: module progress, awards, PLAR assessments."""

@@ -1,0 +1,1 @@
+"""Stacking rules per occupation, their evaluation for learners, and learner pathways."""

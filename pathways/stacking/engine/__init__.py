@@ -1,0 +1,1 @@
+"""The pure stacking core: rules, achievements, evaluation, planning, catalog checks. Standard library only."""

@@ -1,0 +1,1 @@
+"""Cross-cutting web pieces: health checks, API helpers, request ids."""

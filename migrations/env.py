@@ -1,0 +1,59 @@
+"""Alembic environment: the app's own engine and metadata (Flask-Migrate)."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import context
+from flask import current_app
+
+# Logging is the app's (JSON to stderr); alembic.ini configures none, so fileConfig is not called.
+logger = logging.getLogger("alembic.env")
+config = context.config
+
+
+def get_engine():
+    return current_app.extensions["migrate"].db.engine
+
+
+config.set_main_option(
+    "sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
+)
+target_db = current_app.extensions["migrate"].db
+
+
+def get_metadata():
+    return target_db.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def process_revision_directives(context, revision, directives):
+        if getattr(config.cmd_opts, "autogenerate", False):
+            script = directives[0]
+            if script.upgrade_ops.is_empty():
+                directives[:] = []
+                logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    with get_engine().connect() as connection:
+        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,28 @@
+"""Housekeeping: delete what has expired. Feature packages add pruners to `PRUNERS`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from pathways.accounts.models import Invitation
+from pathways.accounts.services import INVITATION_MAX_AGE
+from pathways.db import db
+from pathways.db import utcnow
+
+
+def prune_invitations() -> int:
+    cutoff = utcnow() - timedelta(seconds=INVITATION_MAX_AGE)
+    result = db.session.execute(
+        sa.delete(Invitation).where(Invitation.accepted_at.is_(None), Invitation.created_at < cutoff)
+    )
+    return result.rowcount or 0
+
+
+PRUNERS: dict[str, Callable[[], int]] = {"invitations": prune_invitations}
+
+
+def prune_expired() -> dict[str, int]:
+    return {name: pruner() for name, pruner in PRUNERS.items()}

@@ -1,0 +1,61 @@
+"""Template globals: the main navigation (one registry) and the current locale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pathways.accounts.enums import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object  # a lazy string
+    endpoint: str
+    visible: Callable[[object], bool]
+
+
+def _anyone(user) -> bool:
+    return True
+
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+def _admin(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.COLLEGE_ADMIN, Role.PLATFORM_ADMIN)
+
+
+# Feature packages append their entries here.
+NAV: list[NavItem] = [
+    NavItem(_l("Dashboard"), "portal.dashboard", _signed_in),
+    NavItem(_l("Organisations"), "accounts.list_organisations", _admin),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+def main_nav() -> list[NavLink]:
+    links = []
+    for item in NAV:
+        if item.visible(current_user):
+            links.append(NavLink(str(item.label), url_for(item.endpoint),
+                                 request.endpoint == item.endpoint))
+    return links
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(main_nav=main_nav, current_locale=lambda: str(get_locale()))

@@ -1,0 +1,1009 @@
+"""Evaluate a learner's achievements against a stacking rule tree, with an explanation.
+
+``evaluate(rules, achievements, as_of, catalog)`` returns an :class:`Outcome` tree that
+mirrors the rule tree: every node says whether it holds, its progress (0..1), what is
+missing (credential codes, uncovered indicator codes, external credentials, hours, a
+sign-off), why things did not count (:class:`Reason`: a machine code and English text)
+and which non-counting crosswalk relations are worth showing (:class:`Hint`).
+
+Semantics (DOMAIN.md section 6):
+
+* An earned credential counts from ``earned_on`` up to the day before ``expires_on`` or
+  ``revoked_on``; an external credential also needs ``verified``; a PLAR result counts
+  when its latest decision is "met"; nothing dated after ``as_of`` counts.
+* ``within_years(n, rule)``: the child sees only achievements earned on or after the
+  same day ``n`` years before ``as_of`` (29 February falls back to the 28th).
+* ``n_of`` with ``distinct``: the slots filled must use disjoint achievements (a
+  credential code, an external credential, a PLAR item). The engine finds the largest
+  such set of children, so the answer never depends on the order of achievements.
+* Coverage is exact bit arithmetic over the catalog's indicator bitsets; a declared
+  exact equivalence is followed one hop and never chained; other relations give hints.
+
+Speed: :func:`compile_rules` precomputes each node once per (rules, catalog) pair
+(indicator bitsets, targets, fast paths) and :func:`evaluate` caches it by identity;
+:func:`prepare` builds a learner's state once so it can be reused across rule sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import NamedTuple
+
+from pathways.stacking.engine.achievements import EMPTY_CATALOG
+from pathways.stacking.engine.achievements import Achievement
+from pathways.stacking.engine.achievements import Achievements
+from pathways.stacking.engine.achievements import Catalog
+from pathways.stacking.engine.achievements import EarnedCredential
+from pathways.stacking.engine.achievements import ExternalCredential
+from pathways.stacking.engine.achievements import Hint
+from pathways.stacking.engine.rules import AllOf
+from pathways.stacking.engine.rules import AnyOf
+from pathways.stacking.engine.rules import Covers
+from pathways.stacking.engine.rules import Credential
+from pathways.stacking.engine.rules import Equivalent
+from pathways.stacking.engine.rules import MinHours
+from pathways.stacking.engine.rules import NOf
+from pathways.stacking.engine.rules import Rule
+from pathways.stacking.engine.rules import RuleSet
+from pathways.stacking.engine.rules import Signoff
+from pathways.stacking.engine.rules import WithinYears
+
+#: How many child evaluations a distinct ``n_of`` over complex children may spend
+#: searching for disjoint fillings before it settles for the best found.
+DISTINCT_SEARCH_BUDGET = 4096
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why something did or did not count: a stable ``code`` and English ``text``.
+
+    Codes: ``not_held``, ``not_yet_earned``, ``expired``, ``revoked``, ``too_old``,
+    ``version_too_low``, ``already_counted``, ``not_verified``, ``no_equivalence``,
+    ``out_of_scope``, ``related_only``, ``broader_only``, ``narrower_only``,
+    ``proposed_only``, ``hours_short``, ``not_covered``, ``needs_signoff``,
+    ``too_few``, ``none_met``.
+    """
+
+    code: str
+    text: str
+    subject: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """What a node still lacks. Empty exactly when the node is satisfied."""
+
+    credentials: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    external: tuple[str, ...] = ()
+    hours: float = 0.0
+    signoff: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.credentials or self.indicators or self.external or self.hours or self.signoff
+        )
+
+    @staticmethod
+    def merge(parts: Iterable[Missing]) -> Missing:
+        """The union of several nodes' needs (hours: the largest shortfall)."""
+        parts = [part for part in parts if part]
+        if not parts:
+            return NOTHING_MISSING
+        if len(parts) == 1:
+            return parts[0]
+        return Missing(
+            tuple(sorted({code for part in parts for code in part.credentials})),
+            tuple(sorted({code for part in parts for code in part.indicators})),
+            tuple(sorted({code for part in parts for code in part.external})),
+            max(part.hours for part in parts),
+            any(part.signoff for part in parts),
+        )
+
+
+NOTHING_MISSING = Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One node's verdict. ``children`` follow the rule's children in order.
+
+    ``counted``/``needed`` give the node's own measure (hours, indicators, slots,
+    children). ``used`` holds the keys of the achievements the verdict relies on:
+    a credential code, ``ext:CODE``, ``plar:ITEM`` or ``signoff``. At the root only,
+    ``awaiting_signoff`` says the rules hold but the rule set's required sign-off is
+    not recorded yet.
+    """
+
+    kind: str
+    path: str
+    satisfied: bool
+    progress: float
+    missing: Missing = NOTHING_MISSING
+    reasons: tuple[Reason, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    children: tuple[Outcome, ...] = ()
+    used: frozenset[str] = frozenset()
+    counted: float = 0.0
+    needed: float = 0.0
+    awaiting_signoff: bool = False
+
+    def walk(self) -> Iterable[Outcome]:
+        """This outcome and every descendant, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+# -- learner state ---------------------------------------------------------------------------
+
+
+class _Window(NamedTuple):
+    cutoff: dt.date
+    years: int
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _credential_key(credential: EarnedCredential) -> tuple:
+    return (
+        credential.earned_on,
+        credential.version,
+        credential.expires_on or dt.date.max,
+        credential.revoked_on or dt.date.max,
+        credential.effort_hours,
+        credential.kind,
+        tuple(sorted(credential.aligned_items)),
+    )
+
+
+def _external_key(credential: ExternalCredential) -> tuple:
+    return (
+        credential.verified,
+        credential.earned_on,
+        credential.expires_on or dt.date.max,
+    )
+
+
+def _why_not(
+    earned_on: dt.date,
+    expires_on: dt.date | None,
+    revoked_on: dt.date | None,
+    as_of: dt.date,
+    window: _Window | None,
+) -> Reason | None:
+    if earned_on > as_of:
+        return Reason("not_yet_earned", f"earned {earned_on.isoformat()}, after {as_of}")
+    if revoked_on is not None and revoked_on <= as_of:
+        return Reason("revoked", f"revoked {revoked_on.isoformat()}")
+    if expires_on is not None and expires_on <= as_of:
+        return Reason("expired", f"expired {expires_on.isoformat()}")
+    if window is not None and earned_on < window.cutoff:
+        return Reason(
+            "too_old",
+            f"too old (earned {earned_on.isoformat()}, limit {window.years} years)",
+        )
+    return None
+
+
+_ALREADY_COUNTED = "already counted in another slot"
+
+
+class _View:
+    """What counts under one (window, exclusions) pair: computed once, then shared."""
+
+    __slots__ = ("best", "mask", "sources", "ignored", "hints")
+
+    def __init__(self, learner: LearnerState, window: _Window | None, excluded: frozenset[str]):
+        catalog = learner.catalog
+        as_of = learner.as_of
+        best: dict[str, EarnedCredential] = {}
+        mask = 0
+        sources: list[tuple[str, int]] = []
+        ignored: list[tuple[int, Reason]] = []
+        for code, instances in learner.credentials.items():
+            source_mask = 0
+            for credential in instances:
+                aligned = catalog.alignment_mask(credential.aligned_items)
+                reason = _why_not(
+                    credential.earned_on,
+                    credential.expires_on,
+                    credential.revoked_on,
+                    as_of,
+                    window,
+                )
+                if reason is None and code in excluded:
+                    reason = Reason("already_counted", _ALREADY_COUNTED)
+                if reason is None:
+                    best.setdefault(code, credential)
+                    source_mask |= aligned
+                else:
+                    ignored.append((aligned, Reason(reason.code, f"{code}: {reason.text}", code)))
+            if source_mask:
+                sources.append((code, source_mask))
+                mask |= source_mask
+        for item, result in learner.plar.items():
+            key = f"plar:{item}"
+            if not result.met or key in excluded:
+                continue
+            if window is not None and result.assessed_on < window.cutoff:
+                continue
+            item_mask = catalog.alignment_mask(frozenset((item,)))
+            sources.append((key, item_mask))
+            mask |= item_mask
+        for code, instances in learner.external.items():
+            key = f"ext:{code}"
+            item_mask = catalog.alignment_mask(frozenset((code,)))
+            for credential in instances:
+                reason = _why_not(credential.earned_on, credential.expires_on, None, as_of, window)
+                if reason is None and not credential.verified:
+                    reason = Reason("not_verified", "not verified")
+                if reason is None and key in excluded:
+                    reason = Reason("already_counted", _ALREADY_COUNTED)
+                if reason is None:
+                    sources.append((key, item_mask))
+                    mask |= item_mask
+                    break
+                ignored.append((item_mask, Reason(reason.code, f"{code}: {reason.text}", code)))
+        self.best = best
+        self.mask = mask
+        self.sources = tuple(sources)
+        self.ignored = tuple(ignored)
+        self.hints = learner.hints
+
+
+class LearnerState:
+    """One learner's achievements, sorted and indexed for one evaluation date and catalog.
+
+    Build it with :func:`prepare` to evaluate the same learner against several rule
+    sets; :func:`evaluate` builds one itself when handed raw achievements.
+    """
+
+    __slots__ = (
+        "as_of",
+        "catalog",
+        "credentials",
+        "plar",
+        "external",
+        "signoffs",
+        "_views",
+        "_hints",
+    )
+
+    def __init__(self, achievements: Achievements, as_of: dt.date, catalog: Catalog):
+        self.as_of = as_of
+        self.catalog = catalog
+        credentials: dict[str, list[EarnedCredential]] = {}
+        for credential in achievements.credentials:
+            credentials.setdefault(credential.code, []).append(credential)
+        self.credentials = {
+            code: tuple(sorted(found, key=_credential_key, reverse=True))
+            for code, found in sorted(credentials.items())
+        }
+        plar = {}
+        for result in achievements.plar:
+            if result.assessed_on > as_of:
+                continue
+            current = plar.get(result.item)
+            if current is None or (result.assessed_on, result.met) > (
+                current.assessed_on,
+                current.met,
+            ):
+                plar[result.item] = result
+        self.plar = dict(sorted(plar.items()))
+        external: dict[str, list[ExternalCredential]] = {}
+        for credential in achievements.external:
+            external.setdefault(credential.code, []).append(credential)
+        self.external = {
+            code: tuple(sorted(found, key=_external_key, reverse=True))
+            for code, found in sorted(external.items())
+        }
+        self.signoffs = tuple(
+            sorted(achievements.signoffs, key=lambda s: (s.signed_on, s.occupation, s.assessor))
+        )
+        self._views: dict[tuple, _View] = {}
+        self._hints: tuple[tuple[int, Hint], ...] | None = None
+
+    @property
+    def hints(self) -> tuple[tuple[int, Hint], ...]:
+        """Non-counting relations of anything held, as (mask of the other item, hint)."""
+        if self._hints is not None:
+            return self._hints
+        catalog = self.catalog
+        if not catalog._weak:
+            self._hints = ()
+            return ()
+        held = set(self.external)
+        held.update(self.credentials)
+        for instances in self.credentials.values():
+            for credential in instances:
+                held.update(credential.aligned_items)
+        found: list[tuple[int, Hint]] = []
+        for code in sorted(held):
+            found.extend(catalog.hints_for(code))
+        self._hints = tuple(found)
+        return self._hints
+
+    def view(self, window: _Window | None, excluded: frozenset[str]) -> _View:
+        key = (window, excluded)
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = _View(self, window, excluded)
+        return found
+
+
+def prepare(
+    achievements: Achievements | Iterable[Achievement],
+    as_of: dt.date,
+    catalog: Catalog | None = None,
+) -> LearnerState:
+    """Index one learner's achievements for evaluations on ``as_of`` under ``catalog``."""
+    return LearnerState(Achievements.of(achievements), as_of, catalog or EMPTY_CATALOG)
+
+
+# -- compiled nodes --------------------------------------------------------------------------
+
+
+def _stricter(window: _Window | None, other: _Window) -> _Window:
+    if window is None or other.cutoff > window.cutoff:
+        return other
+    return window
+
+
+class _Node:
+    __slots__ = ("kind", "path")
+
+    def run(self, learner: LearnerState, window: _Window | None, excluded: frozenset[str]):
+        raise NotImplementedError  # pragma: no cover
+
+
+class _CredentialNode(_Node):
+    __slots__ = ("code", "min_version", "_used")
+
+    def __init__(self, rule: Credential, path: str):
+        self.kind, self.path = rule.kind, path
+        self.code, self.min_version = rule.code, rule.min_version
+        self._used = frozenset((rule.code,))
+
+    def run(self, learner, window, excluded):
+        code = self.code
+        instances = learner.credentials.get(code, ())
+        as_of = learner.as_of
+        is_excluded = code in excluded
+        min_version = self.min_version or 0
+        if not is_excluded:
+            for credential in instances:
+                if (
+                    credential.version >= min_version
+                    and credential.earned_on <= as_of
+                    and (credential.expires_on is None or credential.expires_on > as_of)
+                    and (credential.revoked_on is None or credential.revoked_on > as_of)
+                    and (window is None or credential.earned_on >= window.cutoff)
+                ):
+                    return Outcome(
+                        self.kind, self.path, True, 1.0, used=self._used, counted=1, needed=1
+                    )
+        reasons = []
+        for credential in instances:
+            reason = _why_not(
+                credential.earned_on, credential.expires_on, credential.revoked_on, as_of, window
+            )
+            if reason is None and credential.version < min_version:
+                reason = Reason(
+                    "version_too_low",
+                    f"version {credential.version} below required {min_version}",
+                )
+            if reason is None and is_excluded:
+                reason = Reason("already_counted", _ALREADY_COUNTED)
+            if reason is not None:
+                reasons.append(Reason(reason.code, reason.text, code))
+        if not instances:
+            reasons.append(Reason("not_held", f"{code} not held", code))
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            0.0,
+            Missing(credentials=(code,)),
+            tuple(dict.fromkeys(reasons)),
+            needed=1,
+        )
+
+
+class _MinHoursNode(_Node):
+    __slots__ = ("hours", "from_codes")
+
+    def __init__(self, rule: MinHours, path: str):
+        self.kind, self.path = rule.kind, path
+        self.hours = float(rule.hours)
+        self.from_codes = None if rule.from_codes is None else frozenset(rule.from_codes)
+
+    def run(self, learner, window, excluded):
+        view = learner.view(window, excluded)
+        from_codes = self.from_codes
+        total = 0.0
+        used = []
+        for code, credential in view.best.items():
+            if from_codes is None or code in from_codes:
+                total += credential.effort_hours
+                used.append(code)
+        hours = self.hours
+        if total + _EPSILON >= hours:
+            return Outcome(
+                self.kind,
+                self.path,
+                True,
+                1.0,
+                used=frozenset(used),
+                counted=total,
+                needed=hours,
+            )
+        reasons = [Reason("hours_short", f"{total:g} of {hours:g} hours")]
+        reasons.extend(
+            reason
+            for _, reason in view.ignored
+            if from_codes is None or reason.subject in from_codes
+        )
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            total / hours,
+            Missing(hours=hours - total),
+            tuple(reasons),
+            used=frozenset(used),
+            counted=total,
+            needed=hours,
+        )
+
+
+class _CoversNode(_Node):
+    __slots__ = ("mask", "total", "need")
+
+    def __init__(self, rule: Covers, path: str, catalog: Catalog):
+        self.kind, self.path = rule.kind, path
+        mask = 0
+        for code in rule.items:
+            mask |= catalog.mask(code)
+        self.mask = mask
+        self.total = mask.bit_count()
+        self.need = max(0, math.ceil(rule.fraction * self.total - _EPSILON))
+
+    def run(self, learner, window, excluded):
+        view = learner.view(window, excluded)
+        mask = self.mask
+        covered = view.mask & mask
+        count = covered.bit_count()
+        need = self.need
+        used = frozenset(key for key, source in view.sources if source & mask)
+        hints = tuple(hint for other, hint in view.hints if other & mask)
+        hint_reasons = tuple(
+            Reason(
+                "proposed_only" if hint.relation == "exact" else f"{hint.relation}_only",
+                hint.text,
+                hint.source,
+            )
+            for hint in hints
+        )
+        if count >= need:
+            return Outcome(
+                self.kind,
+                self.path,
+                True,
+                1.0,
+                reasons=hint_reasons,
+                hints=hints,
+                used=used,
+                counted=count,
+                needed=need,
+            )
+        uncovered = mask & ~covered
+        reasons = [
+            Reason(
+                "not_covered",
+                f"{count} of {self.total} indicators covered, {need} needed",
+            )
+        ]
+        reasons.extend(reason for source, reason in view.ignored if source & uncovered)
+        reasons.extend(hint_reasons)
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            count / need,
+            Missing(indicators=tuple(learner.catalog.decode(uncovered))),
+            tuple(dict.fromkeys(reasons)),
+            hints,
+            used=used,
+            counted=count,
+            needed=need,
+        )
+
+
+class _EquivalentNode(_Node):
+    __slots__ = ("crosswalk", "credential", "target", "declared", "weak", "key")
+
+    def __init__(self, rule: Equivalent, path: str, catalog: Catalog, occupation: str | None):
+        self.kind, self.path = rule.kind, path
+        self.crosswalk, self.credential = rule.crosswalk, rule.credential
+        self.target = rule.target or occupation
+        self.key = f"ext:{rule.credential}"
+        self.declared = self.target is not None and catalog.declares_exact(
+            rule.crosswalk, rule.credential, self.target
+        )
+        self.weak = ()
+        if self.target is not None:
+            self.weak = tuple(
+                relation
+                for relation in catalog.relations_between(
+                    rule.crosswalk, rule.credential, self.target
+                )
+                if not relation.counts
+            )
+
+    def run(self, learner, window, excluded):
+        code = self.credential
+        reasons: list[Reason] = []
+        held = None
+        for credential in learner.external.get(code, ()):
+            reason = _why_not(
+                credential.earned_on, credential.expires_on, None, learner.as_of, window
+            )
+            if reason is None and not credential.verified:
+                reason = Reason("not_verified", "not verified")
+            if reason is None and self.key in excluded:
+                reason = Reason("already_counted", _ALREADY_COUNTED)
+            if reason is None:
+                held = credential
+                break
+            reasons.append(Reason(reason.code, f"{code}: {reason.text}", code))
+        if held is not None and self.declared:
+            return Outcome(
+                self.kind, self.path, True, 1.0, used=frozenset((self.key,)), counted=1, needed=1
+            )
+        hints = []
+        if not self.declared:
+            reasons.append(
+                Reason(
+                    "no_equivalence",
+                    f"{self.crosswalk} declares no exact equivalence of {code} "
+                    f"to {self.target or 'this occupation'}",
+                    code,
+                )
+            )
+            for relation in self.weak:
+                hint = Hint(
+                    relation.crosswalk,
+                    code,
+                    self.target or "",
+                    relation.relation,
+                    relation.status,
+                    f"{relation.relation} only: {code}, not counted"
+                    if relation.relation != "exact"
+                    else f"proposed equivalence only: {code}, not counted",
+                )
+                hints.append(hint)
+                reasons.append(
+                    Reason(
+                        "proposed_only"
+                        if relation.relation == "exact"
+                        else f"{relation.relation}_only",
+                        hint.text,
+                        code,
+                    )
+                )
+        if held is None and code not in learner.external:
+            parts = [other for other in learner.external if learner.catalog.is_below(other, code)]
+            if parts:
+                reasons.append(
+                    Reason(
+                        "out_of_scope",
+                        f"only parts of {code} held ({', '.join(parts)}): "
+                        f"{self.crosswalk} covers the whole {code} only",
+                        code,
+                    )
+                )
+            else:
+                reasons.append(Reason("not_held", f"{code} not held", code))
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            0.0,
+            Missing(external=(code,)),
+            tuple(reasons),
+            tuple(hints),
+            needed=1,
+        )
+
+
+class _SignoffNode(_Node):
+    __slots__ = ("occupation",)
+
+    _USED = frozenset(("signoff",))
+
+    def __init__(self, rule: Signoff, path: str, occupation: str | None):
+        self.kind, self.path = rule.kind, path
+        self.occupation = occupation
+
+    def run(self, learner, window, excluded):
+        if "signoff" not in excluded and _signed_off(learner, self.occupation, window):
+            return Outcome(self.kind, self.path, True, 1.0, used=self._USED, counted=1, needed=1)
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            0.0,
+            Missing(signoff=True),
+            (Reason("needs_signoff", "needs work-based assessment sign-off"),),
+            needed=1,
+        )
+
+
+def _signed_off(learner: LearnerState, occupation: str | None, window: _Window | None) -> bool:
+    for signoff in learner.signoffs:
+        if signoff.signed_on > learner.as_of:
+            continue
+        if window is not None and signoff.signed_on < window.cutoff:
+            continue
+        if occupation is None or signoff.occupation == occupation:
+            return True
+    return False
+
+
+class _WithinYearsNode(_Node):
+    __slots__ = ("years", "child")
+
+    def __init__(self, rule: WithinYears, path: str, child: _Node):
+        self.kind, self.path = rule.kind, path
+        self.years, self.child = rule.years, child
+
+    def run(self, learner, window, excluded):
+        mine = _Window(years_before(learner.as_of, self.years), self.years)
+        inner = self.child.run(learner, _stricter(window, mine), excluded)
+        return Outcome(
+            self.kind,
+            self.path,
+            inner.satisfied,
+            inner.progress,
+            inner.missing,
+            children=(inner,),
+            used=inner.used,
+            counted=inner.counted,
+            needed=inner.needed,
+        )
+
+
+class _AllNode(_Node):
+    __slots__ = ("children",)
+
+    def __init__(self, rule: AllOf, path: str, children: list[_Node]):
+        self.kind, self.path, self.children = rule.kind, path, tuple(children)
+
+    def run(self, learner, window, excluded):
+        outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
+        done = sum(1 for outcome in outcomes if outcome.satisfied)
+        used = frozenset().union(*(outcome.used for outcome in outcomes))
+        if done == len(outcomes):
+            return Outcome(
+                self.kind,
+                self.path,
+                True,
+                1.0,
+                children=outcomes,
+                used=used,
+                counted=done,
+                needed=done,
+            )
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            _below_one(sum(outcome.progress for outcome in outcomes) / len(outcomes)),
+            Missing.merge(outcome.missing for outcome in outcomes if not outcome.satisfied),
+            children=outcomes,
+            used=used,
+            counted=done,
+            needed=len(outcomes),
+        )
+
+
+class _AnyNode(_Node):
+    __slots__ = ("children",)
+
+    def __init__(self, rule: AnyOf, path: str, children: list[_Node]):
+        self.kind, self.path, self.children = rule.kind, path, tuple(children)
+
+    def run(self, learner, window, excluded):
+        outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
+        for outcome in outcomes:
+            if outcome.satisfied:
+                return Outcome(
+                    self.kind,
+                    self.path,
+                    True,
+                    1.0,
+                    children=outcomes,
+                    used=outcome.used,
+                    counted=1,
+                    needed=1,
+                )
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            _below_one(max(outcome.progress for outcome in outcomes)),
+            Missing.merge(outcome.missing for outcome in outcomes),
+            (Reason("none_met", "no choice is satisfied"),),
+            children=outcomes,
+            needed=1,
+        )
+
+
+class _NOfNode(_Node):
+    __slots__ = ("n", "distinct", "children", "simple")
+
+    def __init__(self, rule: NOf, path: str, children: list[_Node]):
+        self.kind, self.path = rule.kind, path
+        self.n, self.distinct, self.children = rule.n, rule.distinct, tuple(children)
+        # With single-credential children, each child has exactly one possible filling,
+        # so filling them in order with a growing exclusion set is already the best.
+        self.simple = all(isinstance(child, _CredentialNode) for child in children)
+
+    def run(self, learner, window, excluded):
+        if not self.distinct:
+            outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
+        elif self.simple:
+            taken = set(excluded)
+            found = []
+            for child in self.children:
+                outcome = child.run(learner, window, frozenset(taken))
+                if outcome.satisfied:
+                    taken.update(outcome.used)
+                found.append(outcome)
+            outcomes = tuple(found)
+        else:
+            outcomes = self._search(learner, window, excluded)
+        filled = [outcome for outcome in outcomes if outcome.satisfied]
+        n = self.n
+        used = frozenset().union(*(outcome.used for outcome in filled))
+        if len(filled) >= n:
+            return Outcome(
+                self.kind,
+                self.path,
+                True,
+                1.0,
+                children=outcomes,
+                used=used,
+                counted=len(filled),
+                needed=n,
+            )
+        best = sorted((outcome.progress for outcome in outcomes), reverse=True)[:n]
+        return Outcome(
+            self.kind,
+            self.path,
+            False,
+            _below_one(sum(best) / n),
+            Missing.merge(outcome.missing for outcome in outcomes if not outcome.satisfied),
+            (Reason("too_few", f"{len(filled)} of {n} required choices satisfied"),),
+            children=outcomes,
+            used=used,
+            counted=len(filled),
+            needed=n,
+        )
+
+    def _search(self, learner, window, excluded) -> tuple[Outcome, ...]:
+        """Largest set of children satisfiable with pairwise disjoint achievements.
+
+        Depth-first over children in rule order: fill the child, or skip it; a filling
+        that blocks later children is retried with one of its achievements excluded, so
+        every alternative filling is reachable. Memoised on (child, exclusions).
+        """
+        children = self.children
+        n = self.n
+        budget = [DISTINCT_SEARCH_BUDGET]
+        memo: dict[tuple[int, frozenset[str]], tuple[tuple[int, Outcome], ...]] = {}
+
+        def best_from(index: int, taken: frozenset[str]) -> tuple[tuple[int, Outcome], ...]:
+            if index == len(children):
+                return ()
+            key = (index, taken)
+            if key in memo:
+                return memo[key]
+            best: tuple[tuple[int, Outcome], ...] = ()
+            seen = {taken}
+            stack = [taken]
+            while stack and budget[0] > 0 and len(best) < n:
+                tried = stack.pop()
+                budget[0] -= 1
+                outcome = children[index].run(learner, window, tried)
+                if not outcome.satisfied:
+                    continue
+                found = ((index, outcome), *best_from(index + 1, taken | outcome.used))
+                if len(found) > len(best):
+                    best = found
+                for key_used in sorted(outcome.used - tried, reverse=True):
+                    more = tried | {key_used}
+                    if more not in seen:
+                        seen.add(more)
+                        stack.append(more)
+            if len(best) < n:
+                skipped = best_from(index + 1, taken)
+                if len(skipped) > len(best):
+                    best = skipped
+            memo[key] = best
+            return best
+
+        chosen = dict(best_from(0, excluded))
+        taken = set(excluded)
+        for outcome in chosen.values():
+            taken.update(outcome.used)
+        outcomes = []
+        for index, child in enumerate(children):
+            if index in chosen:
+                outcomes.append(chosen[index])
+                continue
+            outcome = child.run(learner, window, frozenset(taken))
+            if outcome.satisfied:
+                # Only when the budget ran out: take the filling the search missed.
+                taken.update(outcome.used)
+            outcomes.append(outcome)
+        return tuple(outcomes)
+
+
+def _below_one(progress: float) -> float:
+    # An unsatisfied node never reports complete progress, even after float rounding.
+    return min(progress, 1.0 - 1e-9)
+
+
+def _compile(rule: Rule, path: str, catalog: Catalog, occupation: str | None) -> _Node:
+    if isinstance(rule, Credential):
+        return _CredentialNode(rule, path)
+    if isinstance(rule, MinHours):
+        return _MinHoursNode(rule, path)
+    if isinstance(rule, Covers):
+        return _CoversNode(rule, path, catalog)
+    if isinstance(rule, Equivalent):
+        return _EquivalentNode(rule, path, catalog, occupation)
+    if isinstance(rule, Signoff):
+        return _SignoffNode(rule, path, occupation)
+    if isinstance(rule, WithinYears):
+        child = _compile(rule.rule, f"{path}.within_years.rule", catalog, occupation)
+        return _WithinYearsNode(rule, path, child)
+    if isinstance(rule, AllOf | AnyOf):
+        children = [
+            _compile(child, f"{path}.{rule.kind}[{index}]", catalog, occupation)
+            for index, child in enumerate(rule.rules)
+        ]
+        return (_AllNode if isinstance(rule, AllOf) else _AnyNode)(rule, path, children)
+    if isinstance(rule, NOf):
+        children = [
+            _compile(child, f"{path}.n_of.rules[{index}]", catalog, occupation)
+            for index, child in enumerate(rule.rules)
+        ]
+        return _NOfNode(rule, path, children)
+    raise TypeError(f"unknown rule node {rule!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRules:
+    """A rule tree prepared for one catalog. Reuse it for every learner."""
+
+    rules: Rule | RuleSet
+    catalog: Catalog
+    root: _Node = field(repr=False)
+    occupation: str | None
+    requires_signoff: bool
+
+    def evaluate(
+        self,
+        achievements: Achievements | Iterable[Achievement] | LearnerState,
+        as_of: dt.date,
+    ) -> Outcome:
+        """Evaluate one learner on ``as_of``; see :func:`evaluate`."""
+        if isinstance(achievements, LearnerState):
+            if achievements.as_of != as_of or achievements.catalog is not self.catalog:
+                raise ValueError("the learner state was prepared for another date or catalog")
+            learner = achievements
+        else:
+            learner = LearnerState(Achievements.of(achievements), as_of, self.catalog)
+        outcome = self.root.run(learner, None, frozenset())
+        if self.requires_signoff and outcome.satisfied:
+            if not _signed_off(learner, self.occupation, None):
+                return Outcome(
+                    outcome.kind,
+                    outcome.path,
+                    outcome.satisfied,
+                    outcome.progress,
+                    outcome.missing,
+                    outcome.reasons,
+                    outcome.hints,
+                    outcome.children,
+                    outcome.used,
+                    outcome.counted,
+                    outcome.needed,
+                    awaiting_signoff=True,
+                )
+        return outcome
+
+
+def compile_rules(rules: Rule | RuleSet, catalog: Catalog | None = None) -> CompiledRules:
+    """Prepare ``rules`` for evaluations under ``catalog`` (bitsets, targets, fast paths)."""
+    catalog = catalog or EMPTY_CATALOG
+    if isinstance(rules, RuleSet):
+        root = _compile(rules.rule, "rule", catalog, rules.occupation)
+        return CompiledRules(rules, catalog, root, rules.occupation, rules.requires_signoff)
+    return CompiledRules(rules, catalog, _compile(rules, "rule", catalog, None), None, False)
+
+
+_COMPILED: dict[tuple[int, int], CompiledRules] = {}
+_COMPILED_LIMIT = 1024
+
+
+def compiled(rules: Rule | RuleSet, catalog: Catalog | None = None) -> CompiledRules:
+    """:func:`compile_rules`, cached by the identity of the rules and the catalog."""
+    catalog = catalog or EMPTY_CATALOG
+    key = (id(rules), id(catalog))
+    found = _COMPILED.get(key)
+    # The cached entry keeps both objects alive, so an id cannot be reused while cached;
+    # the identity check guards against a stale entry all the same.
+    if found is None or found.rules is not rules or found.catalog is not catalog:
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[key] = compile_rules(rules, catalog)
+    return found
+
+
+def evaluate(
+    rules: Rule | RuleSet,
+    achievements: Achievements | Iterable[Achievement] | LearnerState,
+    as_of: dt.date,
+    catalog: Catalog | None = None,
+) -> Outcome:
+    """Evaluate one learner's achievements against ``rules`` on the date ``as_of``.
+
+    ``achievements`` is an :class:`Achievements`, any iterable of achievement values,
+    or a :class:`LearnerState` from :func:`prepare` (same date and catalog). Without a
+    catalog, item codes are their own indicators and no crosswalk exists. ``rules``
+    may be a bare node (no occupation: ``equivalent`` needs ``target``, ``signoff``
+    accepts any occupation) or a :class:`RuleSet`. Pure and deterministic: the result
+    does not depend on the order of the achievements.
+    """
+    return compiled(rules, catalog).evaluate(achievements, as_of)
+
+
+def evaluate_many(
+    rulesets: Iterable[Rule | RuleSet],
+    achievements: Achievements | Iterable[Achievement],
+    as_of: dt.date,
+    catalog: Catalog | None = None,
+) -> list[Outcome]:
+    """One learner against several rule sets, preparing the learner's state once."""
+    learner = prepare(achievements, as_of, catalog)
+    return [compiled(rules, learner.catalog).evaluate(learner, as_of) for rules in rulesets]
+
+
+__all__ = [
+    "CompiledRules",
+    "LearnerState",
+    "Missing",
+    "Outcome",
+    "Reason",
+    "compile_rules",
+    "compiled",
+    "evaluate",
+    "evaluate_many",
+    "prepare",
+    "years_before",
+]

@@ -8,6 +8,9 @@ from urllib.parse import quote
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from oauthlib.oauth1 import SIGNATURE_PLAINTEXT
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
@@ -382,3 +385,16 @@ def test_form_helper_round_trip():
     # The signed body is ordinary form encoding: what a browser posts and Flask decodes.
     signed = sign_body(moodle_params())
     assert dict(parse_qsl(urlencode(signed), keep_blank_values=True)) == signed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    title=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+)
+def test_any_field_text_signed_by_the_platform_verifies(value, title):
+    params = moodle_params()
+    params["custom_note"] = value
+    params["context_title"] = title
+    launch = verify(sign_body(params))
+    assert (launch.custom["note"], launch.params["context_title"]) == (value, title)

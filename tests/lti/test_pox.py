@@ -3,6 +3,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from pathways.lti import pox
@@ -295,3 +298,21 @@ def test_request_is_not_accepted_as_a_response():
     with pytest.raises(PoxError) as caught:
         parse_response(build_read_result("m", "s"))
     assert str(caught.value) == "expected imsx_POXEnvelopeResponse, got imsx_POXEnvelopeRequest"
+
+
+@settings(max_examples=200, deadline=None)
+@given(score=st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
+def test_any_score_in_range_round_trips_exactly(score):
+    assert parse_request(build_replace_result("m", "s", score)).score == score
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    sourcedid=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80
+    ).filter(lambda value: value.strip() == value and value),
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=80),
+)
+def test_any_sourcedid_and_text_round_trip(sourcedid, text):
+    request = parse_request(build_replace_result("m", sourcedid, 0.5, text=text))
+    assert (request.sourcedid, request.text or "") == (sourcedid, text)

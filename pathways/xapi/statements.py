@@ -1162,7 +1162,7 @@ def _comparable_body(statement: dict) -> dict:
 
 def _instant(text: object) -> object:
     try:
-        return parse_timestamp(text).isoformat()
+        return parse_timestamp(text).astimezone(UTC).isoformat()
     except ValueError:
         return text
 

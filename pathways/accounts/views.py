@@ -74,7 +74,7 @@ def sign_in():
             login_user(result.user)
             session.permanent = True
             return redirect(safe_next(form.next.data))
-        if result.retry_after > 1:
+        if result.retry_after > 0:
             flash(
                 _("Too many failed attempts. Wait %(seconds)d seconds and try again.",
                   seconds=int(result.retry_after + 0.999)),
@@ -234,7 +234,7 @@ def accept_invitation(token: str):
     try:
         invitation = services.invitation_for_token(token)
     except DomainError as error:
-        return render_template("accounts/reset_invalid.html", detail=error.detail), 400
+        return render_template("accounts/reset_invalid.html", detail=error.detail), error.status
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:

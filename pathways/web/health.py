@@ -33,10 +33,11 @@ def migration_heads() -> set[str]:
 def readyz():
     """The database answers and its schema is at the migrations' head."""
     try:
-        with db.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        connection = db.session.connection()
+        connection.execute(sa.text("SELECT 1"))
+        current = set(MigrationContext.configure(connection).get_current_heads())
     except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
         return jsonify(status="unavailable", database="unreachable", detail=str(error)[:200]), 503
     heads = migration_heads()
     if current != heads:

@@ -1,0 +1,102 @@
+"""Every route declares an access rule, and each role is refused where it must be."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pathways.accounts.enums import Role
+from tests.factories import make_api_client
+from tests.factories import make_user
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = sorted(
+        f"{rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if not hasattr(app.view_functions[rule.endpoint], "access_rule")
+    )
+    assert missing == []
+
+
+def test_removing_a_rule_is_detected(app):
+    """The walk above really inspects views: a bare view is reported."""
+    from flask import Flask
+
+    bare = Flask("bare")
+
+    @bare.get("/x")
+    def x():
+        return "x"
+
+    missing = [r.rule for r in bare.url_map.iter_rules()
+               if not hasattr(bare.view_functions[r.endpoint], "access_rule")]
+    assert missing == ["/static/<path:filename>", "/x"]
+
+
+def _sample_url(rule) -> str:
+    url = rule.rule
+    for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", url):
+        value = "1" if converter == "int" else "demo-college" if name == "code" else "x"
+        url = re.sub(r"<(?:\w+:)?" + name + ">", value, url, count=1)
+    return url
+
+
+def _guarded_routes(app, kinds):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        access = app.view_functions[rule.endpoint].access_rule
+        if access.kind in kinds:
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield rule, method, access
+
+
+def test_anonymous_is_refused_everywhere_but_public_routes(app, client):
+    seen = 0
+    for rule, method, access in _guarded_routes(app, {"signed_in", "roles", "api"}):
+        response = client.open(_sample_url(rule), method=method)
+        seen += 1
+        expected = {302} if not rule.rule.startswith("/api/") else {401}
+        assert response.status_code in expected | {401}, (rule.rule, method, response.status_code)
+        if response.status_code == 302:
+            assert "/sign-in" in response.headers["Location"]
+    assert seen >= 5
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_is_refused_outside_its_rules(app, client, role):
+    """A signed-in user without the rule's roles gets 403, never 500 or success."""
+    user = make_user(role)
+    client.sign_in(user.email)
+    checked = 0
+    for rule, method, access in _guarded_routes(app, {"roles", "api"}):
+        if not access.roles or role in access.roles:
+            continue
+        url = _sample_url(rule)
+        headers = {"X-CSRFToken": client.csrf_token("/dashboard")} if method != "GET" else {}
+        response = client.open(url, method=method, headers=headers)
+        assert response.status_code == 403, (role, rule.rule, method, response.status_code)
+        checked += 1
+    assert checked >= 1 or role in (Role.COLLEGE_ADMIN, Role.PLATFORM_ADMIN)
+
+
+def test_api_client_without_scope_is_refused(app, client):
+    created = make_api_client(scopes=("catalog:read",))
+    for rule, method, access in _guarded_routes(app, {"api"}):
+        if "catalog:read" in access.scopes and len(access.scopes) == 1:
+            continue
+        response = client.open(
+            _sample_url(rule), method=method,
+            headers={"Authorization": f"Bearer {created.bearer_token}"},
+        )
+        assert response.status_code == 403, (rule.rule, method, response.status_code)
+        assert response.mimetype == "application/problem+json"
+
+
+def test_wrong_client_secret_is_401(client):
+    created = make_api_client(scopes=("catalog:read",))
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {created.client.key_id}.nope"})
+    assert response.status_code == 401
+    assert response.json["title"] == "Unauthorized"

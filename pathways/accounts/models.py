@@ -149,3 +149,26 @@ class ApiClient(db.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ExternalIdentity(db.Model):
+    """A user's identity at another system: an LTI platform user, an LMS's xAPI account.
+
+    `provider` says which protocol named it ("lti" for LTI 1.3 (iss, sub), "lti11" for
+    LTI 1.1 (consumer key, user_id), "xapi_account" for an xAPI account (homePage, name),
+    "mbox" for an email IFI); `issuer` is the platform issuer, consumer key or home page.
+    """
+
+    __tablename__ = "external_identity"
+    __table_args__ = (sa.UniqueConstraint("provider", "issuer", "subject"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    provider: so.Mapped[str] = so.mapped_column(sa.String(32))
+    issuer: so.Mapped[str] = so.mapped_column(sa.String(500))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    user: so.Mapped[User] = so.relationship()

@@ -420,3 +420,45 @@ def authenticate_api_client(key_id: str, secret: str) -> ApiClient | None:
     if not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         return None
     return client
+
+
+# -- external identities --------------------------------------------------------------------
+
+
+def normalise_issuer(issuer: str) -> str:
+    # LMSs write their home page with and without a trailing slash; treat both as one.
+    return issuer.strip().rstrip("/")
+
+
+def find_user_by_identity(provider: str, issuer: str, subject: str) -> User | None:
+    from pathways.accounts.models import ExternalIdentity  # noqa: PLC0415 -- same package
+
+    identity = db.session.scalar(
+        sa.select(ExternalIdentity).filter_by(
+            provider=provider, issuer=normalise_issuer(issuer), subject=subject
+        )
+    )
+    return identity.user if identity is not None else None
+
+
+def link_identity(user: User, provider: str, issuer: str, subject: str):
+    """Link an external identity to a user (idempotent); announces `identity_linked`.
+
+    :raises Conflict: the identity already belongs to another user.
+    """
+    from pathways.accounts.models import ExternalIdentity  # noqa: PLC0415 -- same package
+    from pathways.accounts.signals import identity_linked  # noqa: PLC0415
+
+    issuer = normalise_issuer(issuer)
+    identity = db.session.scalar(
+        sa.select(ExternalIdentity).filter_by(provider=provider, issuer=issuer, subject=subject)
+    )
+    if identity is not None:
+        if identity.user_id != user.id:
+            raise Conflict("That identity belongs to another account.", code="identity_taken")
+        return identity
+    identity = ExternalIdentity(user=user, provider=provider, issuer=issuer, subject=subject)
+    db.session.add(identity)
+    db.session.flush()
+    identity_linked.send(user, identity=identity)
+    return identity

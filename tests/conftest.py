@@ -45,6 +45,24 @@ def test_config(tmp_path_factory) -> dict:
     }
 
 
+def compile_translations() -> None:
+    """Compile the .po catalogs so the suite runs without `make` (the .mo files are built)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "pathways" / "translations").glob(
+        "*/LC_MESSAGES/messages.po"
+    ):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     from flask_migrate import upgrade
@@ -52,6 +70,7 @@ def app(tmp_path_factory):
     from pathways import create_app
     from pathways.db import db
 
+    compile_translations()
     os.environ["PATHWAYS_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance-path"))
     application = create_app(test_config(tmp_path_factory))
     with application.app_context():

@@ -71,6 +71,11 @@ def build_world(seed: int = 7, credentials: int = 200):
         code = f"MC-{occupation}-{number:03d}"
         pool = competencies[occupation]
         aligned = set(rng.sample(pool, rng.choice([1, 1, 2, 2, 3])))
+        # Every competency is taught somewhere: the first credentials of each occupation
+        # go round its competencies before the rest are drawn at random.
+        turn = number // len(names)
+        if turn < len(pool):
+            aligned.add(pool[turn])
         if rng.random() < 0.1:  # a shared credential, e.g. safety for two occupations
             aligned.add(rng.choice(competencies[rng.choice(names)]))
         indicators = sum(

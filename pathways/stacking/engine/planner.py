@@ -512,6 +512,22 @@ class _Search:
                     gain = (cands.mask[index] & mask & ~covered).bit_count()
                     if gain:
                         items.append((cands.cost[index] / gain, gain))
+                # Each indicator's cheapest share of a candidate's cost (the covering
+                # dual): any cover of ``need`` indicators costs at least the ``need``
+                # smallest shares.
+                share = {}
+                for index in self.relevant:
+                    if (chosen | excluded) >> index & 1:
+                        continue
+                    gain = (cands.mask[index] & mask & ~covered).bit_count()
+                    if gain:
+                        unit = cands.cost[index] / gain
+                        for element in _bits(cands.mask[index] & mask & ~covered):
+                            if unit < share.get(element, math.inf):
+                                share[element] = unit
+                if len(share) < need:
+                    return math.inf
+                bound = max(bound, sum(sorted(share.values())[:need]))
                 items.sort()
                 left, total = need, 0.0
                 for unit, gain in items:
@@ -566,6 +582,40 @@ class _Search:
                 if self.budget.stopped:
                     return
                 excluded |= (1 << index) | cands.dependents[index]
+            return
+        open_partial = [
+            (mask, need)
+            for (mask, _), need in zip(self.partials0, partial_needs, strict=True)
+            if need > 0
+        ]
+        if open_partial:
+            # Branch on an indicator: covered by the first listed candidate, or by the
+            # second (the first excluded), ..., or by none of them (all excluded).
+            mask = open_partial[0][0] & ~self._covered_so_far(chosen)
+            options = None
+            for element in _bits(mask):
+                found = [i for i in self.cover_free.get(element, ()) if allowed >> i & 1]
+                if found and (options is None or len(found) < len(options)):
+                    options = found
+                    if len(found) == 1:
+                        break
+            if options is None:
+                return
+            options.sort(
+                key=lambda i: (
+                    self._group_cost(i, chosen) / max(1, (self.group_mask[i] & mask).bit_count()),
+                    i,
+                )
+            )
+            for index in options:
+                if excluded >> index & 1:
+                    continue
+                state = self._apply(index, chosen, cost, full, partial_needs, hour_needs)
+                self._node(state[0], excluded, *state[1:])
+                if self.budget.stopped:
+                    return
+                excluded |= (1 << index) | cands.dependents[index]
+            self._node(chosen, excluded, cost, full, partial_needs, hour_needs)
             return
         best_index, best_value = None, 0.0
         for index in _bits(allowed):
@@ -746,8 +796,132 @@ def _solve(
     return search.solve()
 
 
+#: Components with more candidates than this are searched, not enumerated.
+MAX_ENUMERATED = 14
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _curves(cands, full, partial, chosen, cost, excluded, budget, incumbent):
+    """Exact optimum for "cover ``full`` and at least ``need`` of ``partial``'s mask".
+
+    Indicators split into components no candidate or shared prerequisite links. Each
+    component is small, so all its prerequisite-closed candidate subsets are enumerated
+    into a cost curve "least cost to cover every full indicator and j partial ones";
+    a knapsack over the curves then picks how many partial indicators each component
+    gives. Raises :class:`_TooBig` when a component is too large to enumerate.
+    """
+    part_mask, need = partial if partial else (0, 0)
+    union = full | part_mask
+    allowed = [
+        index
+        for index in range(len(cands.offers))
+        if not (excluded >> index & 1) and not (chosen >> index & 1) and cands.mask[index] & union
+    ]
+    curves = []
+    for mask, members in _components(cands, union, allowed):
+        universe = 0
+        for index in members:
+            universe |= cands.group[index] & ~chosen
+        local = list(_bits(universe))
+        if len(local) > MAX_ENUMERATED:
+            raise _TooBig
+        position = {index: bit for bit, index in enumerate(local)}
+        size = len(local)
+        cover = [0] * (1 << size)
+        price = [0.0] * (1 << size)
+        needs = [0] * (1 << size)
+        closure = []
+        for index in local:
+            bits = 0
+            for member in _bits(cands.closure[index] & ~chosen):
+                if member not in position:
+                    bits = -1
+                    break
+                bits |= 1 << position[member]
+            closure.append(bits)
+        full_here = full & mask
+        part_here = part_mask & mask
+        best: dict[int, tuple[float, int]] = {}
+        for subset in range(1 << size):
+            if subset:
+                low = subset & -subset
+                bit = low.bit_length() - 1
+                rest = subset ^ low
+                cover[subset] = cover[rest] | cands.mask[local[bit]]
+                price[subset] = price[rest] + cands.cost[local[bit]]
+                needs[subset] = (
+                    -1 if closure[bit] < 0 or needs[rest] < 0 else needs[rest] | closure[bit]
+                )
+            budget.nodes += 1
+            if needs[subset] < 0 or needs[subset] & ~subset or full_here & ~cover[subset]:
+                continue
+            gained = (cover[subset] & part_here).bit_count()
+            found = best.get(gained)
+            if found is None or price[subset] < found[0] - _EPSILON:
+                best[gained] = (price[subset], subset)
+        if not best:
+            return None
+        # Suffix minimum: covering more also covers "at least j".
+        curve = []
+        running = None
+        for gained in range(part_here.bit_count(), -1, -1):
+            found = best.get(gained)
+            if found is not None and (running is None or found[0] < running[0] - _EPSILON):
+                running = found
+            curve.append(running)
+        curve.reverse()
+        chosen_sets = [
+            None if entry is None else (entry[0], sum(1 << local[b] for b in _bits(entry[1])))
+            for entry in curve
+        ]
+        curves.append(chosen_sets)
+    # Knapsack over components: least cost to reach t partial indicators (capped at need).
+    table: list[tuple[float, tuple[int, ...]] | None] = [None] * (need + 1)
+    table[0] = (0.0, ())
+    for curve in curves:
+        nxt: list[tuple[float, tuple[int, ...]] | None] = [None] * (need + 1)
+        for reached, entry in enumerate(table):
+            if entry is None:
+                continue
+            for gained, option in enumerate(curve):
+                if option is None:
+                    continue
+                total = min(need, reached + gained)
+                value = entry[0] + option[0]
+                current = nxt[total]
+                if current is None or value < current[0] - _EPSILON:
+                    nxt[total] = (value, (*entry[1], gained))
+                if total == need:
+                    break
+        table = nxt
+    final = table[need]
+    if final is None or cost + final[0] >= incumbent - _EPSILON:
+        return None
+    picked = chosen
+    for curve, gained in zip(curves, final[1], strict=True):
+        picked |= curve[gained][1]
+    return cost + final[0], picked
+
+
 def _relaxation(cands, full, partials, chosen, cost, excluded, budget, incumbent):
     """Optimum ignoring hours; indicator components solved apart when all must be covered."""
+    if len(partials) <= 1 and (full or partials):
+        try:
+            return _curves(
+                cands,
+                full,
+                partials[0] if partials else None,
+                chosen,
+                cost,
+                excluded,
+                budget,
+                incumbent,
+            )
+        except _TooBig:
+            pass
     if partials or not full:
         return _Search(cands, full, partials, [], chosen, cost, excluded, budget, incumbent).solve()
     allowed = [

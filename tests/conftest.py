@@ -63,6 +63,10 @@ def compile_translations() -> None:
                 write_mo(target, catalog)
 
 
+def pytest_configure(config):
+    compile_translations()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     from flask_migrate import upgrade
@@ -70,7 +74,6 @@ def app(tmp_path_factory):
     from pathways import create_app
     from pathways.db import db
 
-    compile_translations()
     os.environ["PATHWAYS_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance-path"))
     application = create_app(test_config(tmp_path_factory))
     with application.app_context():

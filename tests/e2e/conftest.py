@@ -64,10 +64,12 @@ def live_server(tmp_path_factory):
     for line in (instance / "demo_accounts.txt").read_text().splitlines():
         email, password = line.split(" ", 1)
         server.passwords[email] = password
+    log_path = instance / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
          "pathways:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -79,12 +81,13 @@ def live_server(tmp_path_factory):
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start: "
-                                       + process.stderr.read().decode()[-2000:]) from None
+                                       + log_path.read_text()[-2000:]) from None
                 time.sleep(0.2)
         yield server
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")

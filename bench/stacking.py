@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import multiprocessing
 import random
-import statistics
 import sys
 import time
 from pathlib import Path

@@ -98,9 +98,11 @@ class PlanStep:
 class Plan:
     """The cheapest completion found.
 
-    ``feasible`` is false when no set of published credentials completes the rules
-    (``blocked`` says why). ``needs_assessment`` lists the sign-off nodes (paths) the
-    plan cannot cover; ``needs_signoff`` also covers the rule set's ``requires_signoff``.
+    ``feasible`` is false when no set of published credentials completes the rules;
+    ``blocked`` says why, or, for a feasible plan, which choices could not be planned
+    (an ``equivalent`` needing an external credential). ``needs_assessment`` lists the
+    sign-off nodes (paths) the plan cannot cover; ``needs_signoff`` also covers the rule
+    set's ``requires_signoff``.
     """
 
     steps: tuple[PlanStep, ...]
@@ -1056,4 +1058,5 @@ def plan(
         budget.nodes,
         needs_assessment=conj.signoffs,
         needs_signoff=requires_signoff,
+        blocked=tuple(dict.fromkeys(flattener.blocked)),
     )

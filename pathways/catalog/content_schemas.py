@@ -729,7 +729,6 @@ class RulesSchema(_Base):
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     illustrative = fields.Boolean(required=True)
     title = _text(required=True)
-    description = _text()
     requires_signoff = fields.Boolean(required=True)
     rule = RuleNodeField(required=True)
 
@@ -1055,7 +1054,6 @@ def _cross_check(data: dict[str, list[dict]], files: dict[int, str], errors: _Er
             codes=codes,
             microcredentials=microcredentials,
             crosswalks=crosswalks,
-            frameworks=frameworks,
             errors=errors,
         )
 
@@ -1101,7 +1099,6 @@ def _check_rule_references(
     codes: dict[str, dict],
     microcredentials: dict[str, dict],
     crosswalks: dict[str, dict],
-    frameworks: dict[str, dict],
     errors: _Errors,
 ) -> None:
     """Check that a well-formed rule tree names only things the content defines."""
@@ -1117,7 +1114,6 @@ def _check_rule_references(
             codes=codes,
             microcredentials=microcredentials,
             crosswalks=crosswalks,
-            frameworks=frameworks,
             errors=errors,
         )
 

@@ -226,7 +226,11 @@ class _View:
                 if reason is None and code in excluded:
                     reason = Reason("already_counted", _ALREADY_COUNTED)
                 if reason is None:
-                    best.setdefault(code, credential)
+                    # The counted award of a code is the one with the most hours (the
+                    # latest on a tie), so another award never lowers the total.
+                    current = best.get(code)
+                    if current is None or credential.effort_hours > current.effort_hours:
+                        best[code] = credential
                     source_mask |= aligned
                 else:
                     ignored.append((aligned, Reason(reason.code, f"{code}: {reason.text}", code)))

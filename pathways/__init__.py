@@ -20,8 +20,11 @@ def create_app(config: dict[str, Any] | None = None):
 
     from pathways.config import Config
 
-    app = Flask(__name__, instance_path=os.environ.get("PATHWAYS_INSTANCE_PATH") or None,
-                instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PATHWAYS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
     app.config.from_object(Config)
     app.config.from_prefixed_env("PATHWAYS")
     if os.environ.get("DATABASE_URL"):

@@ -39,7 +39,9 @@ def demo_command() -> None:
 
     with transaction():
         created, accounts = ensure_demo_data(Path(current_app.instance_path) / "demo_accounts.txt")
-    click.echo("Demo data: " + (", ".join(created) if created else "already present, nothing changed"))
+    click.echo(
+        "Demo data: " + (", ".join(created) if created else "already present, nothing changed")
+    )
     click.echo("Demo sign-ins (email / role / password):")
     for email, role, password in accounts:
         click.echo(f"  {email:36} {role:18} {password}")
@@ -59,7 +61,9 @@ def create_user_command(email, password, name, org_code, role) -> None:
         with transaction():
             user = services.create_user(email, password, display_name=name)
             if org_code:
-                services.add_membership(user, services.get_organisation(org_code), role or "learner")
+                services.add_membership(
+                    user, services.get_organisation(org_code), role or "learner"
+                )
     except DomainError as error:
         fail(error)
     click.echo(f"created user {user.email} (id {user.id})")
@@ -106,7 +110,9 @@ def api_client_list(org_code) -> None:
         fail(error)
     for client in queries.api_clients_of(organisation.id):
         state = "revoked" if client.is_revoked else "active"
-        click.echo(f"{client.id}\t{client.key_id}\t{state}\t{' '.join(client.scopes)}\t{client.name}")
+        click.echo(
+            f"{client.id}\t{client.key_id}\t{state}\t{' '.join(client.scopes)}\t{client.name}"
+        )
 
 
 @api_client_group.command("revoke")

@@ -140,13 +140,16 @@ def _render(status: int, title: str, detail: str, *, code=None, errors=None, hea
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return _render(error.status, error.title, error.detail, code=error.code, errors=error.errors)
+        return _render(
+            error.status, error.title, error.detail, code=error.code, errors=error.errors
+        )
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(error: ValidationError):
         messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
-        return _render(400, "Invalid input", "The request body is invalid.", code="invalid",
-                       errors=messages)
+        return _render(
+            400, "Invalid input", "The request body is invalid.", code="invalid", errors=messages
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

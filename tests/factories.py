@@ -25,21 +25,29 @@ KIND_FOR_ROLE = {
 }
 
 
-def make_organisation(kind: OrganisationKind = OrganisationKind.COLLEGE, code: str | None = None,
-                      name: str | None = None) -> Organisation:
+def make_organisation(
+    kind: OrganisationKind = OrganisationKind.COLLEGE,
+    code: str | None = None,
+    name: str | None = None,
+) -> Organisation:
     n = next(_seq)
     with transaction():
-        return services.create_organisation(
-            code or f"org-{n}", name or f"Organisation {n}", kind
+        return services.create_organisation(code or f"org-{n}", name or f"Organisation {n}", kind)
+
+
+def make_user(
+    role: Role | None = None,
+    *,
+    organisation: Organisation | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    name: str = "",
+) -> User:
+    n = next(_seq)
+    with transaction():
+        user = services.create_user(
+            email or f"user{n}@example.com", password, display_name=name or f"User {n}"
         )
-
-
-def make_user(role: Role | None = None, *, organisation: Organisation | None = None,
-              email: str | None = None, password: str = PASSWORD, name: str = "") -> User:
-    n = next(_seq)
-    with transaction():
-        user = services.create_user(email or f"user{n}@example.com", password,
-                                    display_name=name or f"User {n}")
     if role is not None:
         organisation = organisation or make_organisation(KIND_FOR_ROLE[role])
         with transaction():

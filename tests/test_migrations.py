@@ -44,6 +44,9 @@ def test_every_migration_downgrades(app):
     for revision in _script(app).walk_revisions():
         source = Path(revision.path).read_text()
         body = source.split("def downgrade", 1)[1].split(":", 1)[1]
-        statements = [line.strip() for line in body.splitlines()
-                      if line.strip() and not line.strip().startswith("#")]
+        statements = [
+            line.strip()
+            for line in body.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
         assert statements and statements != ["pass"], revision.path

@@ -40,8 +40,9 @@ def test_every_message_has_a_french_translation():
         for m in catalog
         if m.id and m.string and "fuzzy" not in m.flags
     }
-    missing = sorted(f"{where}: {text!r}" for text, where in source_messages().items()
-                     if text not in translated)
+    missing = sorted(
+        f"{where}: {text!r}" for text, where in source_messages().items() if text not in translated
+    )
     assert missing == [], "run `make extract-messages` and translate:\n" + "\n".join(missing)
 
 

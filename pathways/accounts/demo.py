@@ -28,7 +28,12 @@ DEMO_ORGANISATIONS = [
 DEMO_ACCOUNTS = [
     ("learner@demo.pathways.example", "Dana Learner", "demo-college", Role.LEARNER),
     ("editor@demo.pathways.example", "Eli Editor", "demo-college", Role.COLLEGE_EDITOR),
-    ("college-admin@demo.pathways.example", "Cam College-Admin", "demo-college", Role.COLLEGE_ADMIN),
+    (
+        "college-admin@demo.pathways.example",
+        "Cam College-Admin",
+        "demo-college",
+        Role.COLLEGE_ADMIN,
+    ),
     ("reviewer@demo.pathways.example", "Rae Reviewer", "demo-partner", Role.PARTNER_REVIEWER),
     ("assessor@demo.pathways.example", "Ash Assessor", "demo-employer", Role.ASSESSOR),
     ("employer@demo.pathways.example", "Emery Employer", "demo-employer", Role.EMPLOYER_VERIFIER),

@@ -32,7 +32,12 @@ ROLES_BY_KIND: dict[OrganisationKind, tuple[Role, ...]] = {
         Role.ASSESSOR,
     ),
     OrganisationKind.INDUSTRY_PARTNER: (Role.PARTNER_REVIEWER, Role.COLLEGE_ADMIN, Role.ASSESSOR),
-    OrganisationKind.EMPLOYER: (Role.EMPLOYER_VERIFIER, Role.ASSESSOR, Role.LEARNER, Role.COLLEGE_ADMIN),
+    OrganisationKind.EMPLOYER: (
+        Role.EMPLOYER_VERIFIER,
+        Role.ASSESSOR,
+        Role.LEARNER,
+        Role.COLLEGE_ADMIN,
+    ),
     OrganisationKind.STANDARDS_BODY: (Role.PARTNER_REVIEWER, Role.COLLEGE_ADMIN),
     OrganisationKind.PLATFORM: (Role.PLATFORM_ADMIN,),
 }

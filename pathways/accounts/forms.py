@@ -81,8 +81,11 @@ class AcceptInvitationForm(FlaskForm):
 
 
 class ApiClientForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
-                       description=_l("For example: Moodle production"))
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("For example: Moodle production"),
+    )
     scopes = SelectMultipleField(
         _l("Scopes"),
         validators=[DataRequired()],
@@ -96,3 +99,14 @@ class ConfirmForm(FlaskForm):
     """A bare POST form for buttons (revoke, remove, sign out): CSRF token only."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class OrganisationForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(min=2, max=64)],
+        description=_l("Lowercase letters, digits and hyphens, e.g. northshore-college."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create the organisation"))

@@ -22,8 +22,12 @@ class Organisation(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     kind: so.Mapped[OrganisationKind] = so.mapped_column(
-        sa.Enum(OrganisationKind, native_enum=False, length=32,
-                values_callable=lambda kinds: [k.value for k in kinds])
+        sa.Enum(
+            OrganisationKind,
+            native_enum=False,
+            length=32,
+            values_callable=lambda kinds: [k.value for k in kinds],
+        )
     )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -91,7 +95,9 @@ class Membership(db.Model):
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: so.Mapped[Role] = so.mapped_column(
-        sa.Enum(Role, native_enum=False, length=32, values_callable=lambda rs: [r.value for r in rs])
+        sa.Enum(
+            Role, native_enum=False, length=32, values_callable=lambda rs: [r.value for r in rs]
+        )
     )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -110,7 +116,9 @@ class Invitation(db.Model):
     )
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     role: so.Mapped[Role] = so.mapped_column(
-        sa.Enum(Role, native_enum=False, length=32, values_callable=lambda rs: [r.value for r in rs])
+        sa.Enum(
+            Role, native_enum=False, length=32, values_callable=lambda rs: [r.value for r in rs]
+        )
     )
     invited_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")

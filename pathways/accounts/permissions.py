@@ -91,8 +91,11 @@ def api(*scopes: str, roles: tuple[Role, ...] = ()) -> Callable[[Callable], Call
                 if not wanted_scopes:
                     abort(403, description="This endpoint is for signed-in users, not clients.")
                 if not wanted_scopes <= set(client.scopes):
-                    abort(403, description=f"This client lacks scope(s): "
-                          f"{', '.join(sorted(wanted_scopes - set(client.scopes)))}.")
+                    abort(
+                        403,
+                        description=f"This client lacks scope(s): "
+                        f"{', '.join(sorted(wanted_scopes - set(client.scopes)))}.",
+                    )
                 return view(*args, **kwargs)
             if wanted_roles and current_user.is_authenticated:
                 if current_user.has_role(*wanted_roles):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -68,9 +69,22 @@ def get_organisation(code: str) -> Organisation:
     return organisation
 
 
+ORGANISATION_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
 def create_organisation(code: str, name: str, kind: OrganisationKind | str) -> Organisation:
+    if not ORGANISATION_CODE.match(code):
+        raise Invalid(
+            "Use lowercase letters, digits and hyphens for the code.",
+            code="bad_organisation_code",
+            errors={"code": ["Lowercase letters, digits and hyphens only."]},
+        )
     if db.session.scalar(sa.select(Organisation.id).filter_by(code=code)) is not None:
-        raise Conflict(f"organisation {code!r} exists", code="organisation_exists")
+        raise Conflict(
+            f"An organisation with code {code!r} exists.",
+            code="organisation_exists",
+            errors={"code": ["Taken."]},
+        )
     organisation = Organisation(code=code, name=name, kind=OrganisationKind(kind))
     db.session.add(organisation)
     db.session.flush()

@@ -20,6 +20,7 @@ from flask_login import logout_user
 from pathways.accounts import queries
 from pathways.accounts import services
 from pathways.accounts.enums import ROLES_BY_KIND
+from pathways.accounts.enums import OrganisationKind
 from pathways.accounts.enums import Role
 from pathways.accounts.enums import Scope
 from pathways.accounts.forms import AcceptInvitationForm
@@ -28,6 +29,7 @@ from pathways.accounts.forms import ConfirmForm
 from pathways.accounts.forms import ForgotPasswordForm
 from pathways.accounts.forms import InviteForm
 from pathways.accounts.forms import LanguageForm
+from pathways.accounts.forms import OrganisationForm
 from pathways.accounts.forms import ResetPasswordForm
 from pathways.accounts.forms import SignInForm
 from pathways.accounts.forms import SignUpForm
@@ -46,7 +48,12 @@ def safe_next(target: str | None) -> str:
     """Only same-site relative targets, so a crafted link cannot bounce users elsewhere."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("portal.dashboard")
 
@@ -76,8 +83,10 @@ def sign_in():
             return redirect(safe_next(form.next.data))
         if result.retry_after > 0:
             flash(
-                _("Too many failed attempts. Wait %(seconds)d seconds and try again.",
-                  seconds=int(result.retry_after + 0.999)),
+                _(
+                    "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+                    seconds=int(result.retry_after + 0.999),
+                ),
                 "error",
             )
         else:
@@ -104,8 +113,10 @@ def sign_up():
         try:
             with transaction():
                 user = services.sign_up_learner(
-                    form.email.data, form.password.data,
-                    display_name=form.display_name.data, locale=session.get("locale"),
+                    form.email.data,
+                    form.password.data,
+                    display_name=form.display_name.data,
+                    locale=session.get("locale"),
                 )
         except DomainError as error:
             show_errors(form, error)
@@ -125,8 +136,9 @@ def forgot_password():
         with transaction():
             services.request_password_reset(
                 form.email.data,
-                reset_url_for=lambda token: current_app.config["BASE_URL"]
-                + url_for("accounts.reset_password", token=token),
+                reset_url_for=lambda token: (
+                    current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+                ),
             )
         flash(_("If an account uses that email, a reset link is on its way."), "info")
         return redirect(url_for("accounts.sign_in"))
@@ -182,7 +194,35 @@ def _administered(code: str):
 @allow(*ADMINS)
 def list_organisations():
     organisations = queries.organisations_administered_by(current_user)
-    return render_template("accounts/organisations.html", organisations=organisations)
+    form = _organisation_form() if current_user.has_role(Role.PLATFORM_ADMIN) else None
+    return render_template("accounts/organisations.html", organisations=organisations, form=form)
+
+
+def _organisation_form() -> OrganisationForm:
+    form = OrganisationForm()
+    form.kind.choices = [(kind.value, kind.value.replace("_", " ")) for kind in OrganisationKind]
+    return form
+
+
+@bp.post("/organisations")
+@allow(Role.PLATFORM_ADMIN)
+def create_organisation():
+    form = _organisation_form()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                organisation = services.create_organisation(
+                    form.code.data, form.name.data, form.kind.data
+                )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Organisation %(name)s created.", name=organisation.name), "info")
+            return redirect(url_for("accounts.manage_members", code=organisation.code))
+    organisations = queries.organisations_administered_by(current_user)
+    return render_template(
+        "accounts/organisations.html", organisations=organisations, form=form
+    ), 400
 
 
 @bp.route("/organisations/<code>/members", methods=["GET", "POST"])
@@ -196,9 +236,14 @@ def manage_members(code: str):
         try:
             with transaction():
                 services.invite_member(
-                    organisation, form.email.data, form.role.data, actor=current_user,
-                    accept_url_for=lambda token: current_app.config["BASE_URL"]
-                    + url_for("accounts.accept_invitation", token=token),
+                    organisation,
+                    form.email.data,
+                    form.role.data,
+                    actor=current_user,
+                    accept_url_for=lambda token: (
+                        current_app.config["BASE_URL"]
+                        + url_for("accounts.accept_invitation", token=token)
+                    ),
                 )
         except DomainError as error:
             show_errors(form, error)

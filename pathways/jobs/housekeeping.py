@@ -16,7 +16,9 @@ from pathways.db import utcnow
 def prune_invitations() -> int:
     cutoff = utcnow() - timedelta(seconds=INVITATION_MAX_AGE)
     result = db.session.execute(
-        sa.delete(Invitation).where(Invitation.accepted_at.is_(None), Invitation.created_at < cutoff)
+        sa.delete(Invitation).where(
+            Invitation.accepted_at.is_(None), Invitation.created_at < cutoff
+        )
     )
     return result.rowcount or 0
 

@@ -41,10 +41,14 @@ def _admin_panel(user: User) -> list[Panel]:
                     title=str(_l("Administer %(name)s", name=organisation.name)),
                     role=membership.role.value,
                     links=[
-                        Link(str(_l("Members and invitations")),
-                             url_for("accounts.manage_members", code=organisation.code)),
-                        Link(str(_l("API clients and LMS connections")),
-                             url_for("accounts.manage_api_clients", code=organisation.code)),
+                        Link(
+                            str(_l("Members and invitations")),
+                            url_for("accounts.manage_members", code=organisation.code),
+                        ),
+                        Link(
+                            str(_l("API clients and LMS connections")),
+                            url_for("accounts.manage_api_clients", code=organisation.code),
+                        ),
                     ],
                 )
             )

@@ -26,8 +26,10 @@ def build_openapi() -> dict:
         title="Pathways API",
         version="1",
         openapi_version="3.0.3",
-        info={"description": "Micro-credentials, pathways and records. Errors are "
-                             "application/problem+json (RFC 9457)."},
+        info={
+            "description": "Micro-credentials, pathways and records. Errors are "
+            "application/problem+json (RFC 9457)."
+        },
         servers=[{"url": current_app.config["BASE_URL"]}],
     )
     spec.components.security_scheme("clientBasic", {"type": "http", "scheme": "basic"})
@@ -43,8 +45,12 @@ def build_openapi() -> dict:
         access = getattr(view, "access_rule", None)
         path = _CONVERTER.sub(lambda m: "{" + m["name"] + "}", rule.rule)
         parameters = [
-            {"name": m["name"], "in": "path", "required": True,
-             "schema": {"type": _TYPES.get(m["converter"] or "", "string")}}
+            {
+                "name": m["name"],
+                "in": "path",
+                "required": True,
+                "schema": {"type": _TYPES.get(m["converter"] or "", "string")},
+            }
             for m in _CONVERTER.finditer(rule.rule)
         ]
         doc = inspect.getdoc(view) or rule.endpoint

@@ -42,8 +42,13 @@ def readyz():
     heads = migration_heads()
     if current != heads:
         return (
-            jsonify(status="unavailable", database="ok", migrations="behind",
-                    current=sorted(current), head=sorted(heads)),
+            jsonify(
+                status="unavailable",
+                database="ok",
+                migrations="behind",
+                current=sorted(current),
+                head=sorted(heads),
+            ),
             503,
         )
     return jsonify(status="ok", database="ok", migrations="current")

@@ -52,8 +52,9 @@ def main_nav() -> list[NavLink]:
     links = []
     for item in NAV:
         if item.visible(current_user):
-            links.append(NavLink(str(item.label), url_for(item.endpoint),
-                                 request.endpoint == item.endpoint))
+            links.append(
+                NavLink(str(item.label), url_for(item.endpoint), request.endpoint == item.endpoint)
+            )
     return links
 
 

@@ -32,8 +32,11 @@ def test_removing_a_rule_is_detected(app):
     def x():
         return "x"
 
-    missing = [r.rule for r in bare.url_map.iter_rules()
-               if not hasattr(bare.view_functions[r.endpoint], "access_rule")]
+    missing = [
+        r.rule
+        for r in bare.url_map.iter_rules()
+        if not hasattr(bare.view_functions[r.endpoint], "access_rule")
+    ]
     assert missing == ["/static/<path:filename>", "/x"]
 
 
@@ -55,7 +58,7 @@ def _guarded_routes(app, kinds):
 
 def test_anonymous_is_refused_everywhere_but_public_routes(app, client):
     seen = 0
-    for rule, method, access in _guarded_routes(app, {"signed_in", "roles", "api"}):
+    for rule, method, _access in _guarded_routes(app, {"signed_in", "roles", "api"}):
         response = client.open(_sample_url(rule), method=method)
         seen += 1
         expected = {302} if not rule.rule.startswith("/api/") else {401}
@@ -88,7 +91,8 @@ def test_api_client_without_scope_is_refused(app, client):
         if "catalog:read" in access.scopes and len(access.scopes) == 1:
             continue
         response = client.open(
-            _sample_url(rule), method=method,
+            _sample_url(rule),
+            method=method,
             headers={"Authorization": f"Bearer {created.bearer_token}"},
         )
         assert response.status_code == 403, (rule.rule, method, response.status_code)
@@ -97,6 +101,8 @@ def test_api_client_without_scope_is_refused(app, client):
 
 def test_wrong_client_secret_is_401(client):
     created = make_api_client(scopes=("catalog:read",))
-    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {created.client.key_id}.nope"})
+    response = client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {created.client.key_id}.nope"}
+    )
     assert response.status_code == 401
     assert response.json["title"] == "Unauthorized"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -25,10 +26,15 @@ def _user(email):
 
 
 def test_sign_up_creates_a_learner_with_a_slow_hash(client):
-    response = client.submit("/sign-up", {
-        "display_name": "Ana Silva", "email": "Ana@Example.com",
-        "password": "a long passphrase", "confirm": "a long passphrase",
-    })
+    response = client.submit(
+        "/sign-up",
+        {
+            "display_name": "Ana Silva",
+            "email": "Ana@Example.com",
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+        },
+    )
     assert response.status_code == 302
     user = _user("ana@example.com")
     assert (user.display_name, user.roles) == ("Ana Silva", {Role.LEARNER})
@@ -39,13 +45,21 @@ def test_sign_up_creates_a_learner_with_a_slow_hash(client):
 
 def test_sign_up_refuses_a_taken_email_and_keeps_data(client):
     make_user(email="taken@example.com")
-    response = client.submit("/sign-up", {
-        "display_name": "X", "email": "taken@example.com",
-        "password": "a long passphrase", "confirm": "a long passphrase",
-    })
+    response = client.submit(
+        "/sign-up",
+        {
+            "display_name": "X",
+            "email": "taken@example.com",
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+        },
+    )
     assert response.status_code == 400
     assert "An account with that email exists." in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(email="taken@example.com")) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(email="taken@example.com"))
+        == 1
+    )
 
 
 def test_form_post_without_csrf_token_is_refused(client):
@@ -67,12 +81,14 @@ def test_sign_in_and_out(client):
 
 def test_sign_in_next_only_goes_to_this_site(client):
     user = make_user()
-    response = client.submit("/sign-in", {"email": user.email, "password": PASSWORD,
-                                          "next": "https://evil.example/"})
+    response = client.submit(
+        "/sign-in", {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response.headers["Location"] == "/dashboard"
 
 
 def test_repeated_failures_are_throttled_and_logged(app, client, caplog):
+    caplog.set_level(logging.WARNING, logger="pathways.accounts.services")
     user = make_user()
     for _ in range(3):
         response = client.submit("/sign-in", {"email": user.email, "password": "wrong wrong"})
@@ -83,7 +99,9 @@ def test_repeated_failures_are_throttled_and_logged(app, client, caplog):
     response = client.submit("/sign-in", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     assert "Too many failed attempts" in response.get_data(as_text=True)
-    assert [r.message for r in caplog.records if r.message.startswith("sign-in")].count("sign-in failed") == 3
+    assert [r.message for r in caplog.records if r.message.startswith("sign-in")].count(
+        "sign-in failed"
+    ) == 3
     assert any(r.message == "sign-in throttled" for r in caplog.records)
     # Once the delay has passed, the right password works and resets the count.
     user.last_failed_signin_at -= timedelta(seconds=60)
@@ -99,7 +117,9 @@ def test_password_reset_by_signed_token(client, outbox):
     assert response.status_code == 302
     assert len(outbox) == 1 and outbox[0]["To"] == "reset@example.com"
     link = re.search(r"http://localhost(/password/reset/\S+)", outbox[0].get_content()).group(1)
-    response = client.submit(link, {"password": "a new long password", "confirm": "a new long password"})
+    response = client.submit(
+        link, {"password": "a new long password", "confirm": "a new long password"}
+    )
     assert response.status_code == 302
     client.sign_in(user.email, "a new long password")
     # The same link is single-use: the password it was made for is gone.
@@ -124,15 +144,19 @@ def test_admin_invites_a_new_member(client, outbox):
     college = make_organisation(OrganisationKind.COLLEGE, code="north")
     admin = make_user(Role.COLLEGE_ADMIN, organisation=college)
     client.sign_in(admin.email)
-    response = client.submit("/organisations/north/members",
-                             {"email": "new.editor@example.com", "role": "college_editor"})
+    response = client.submit(
+        "/organisations/north/members",
+        {"email": "new.editor@example.com", "role": "college_editor"},
+    )
     assert response.status_code == 302
     link = re.search(r"http://localhost(/invitations/\S+)", outbox[0].get_content()).group(1)
     client.submit("/sign-out", {}, token_from="/dashboard")
     response = client.submit(link, {"display_name": "New Editor", "password": "editor passphrase"})
     assert response.status_code == 302
     user = _user("new.editor@example.com")
-    assert [(m.organisation.code, m.role) for m in user.memberships] == [("north", Role.COLLEGE_EDITOR)]
+    assert [(m.organisation.code, m.role) for m in user.memberships] == [
+        ("north", Role.COLLEGE_EDITOR)
+    ]
     assert client.submit(link, {"password": "editor passphrase"}).status_code == 409
 
 
@@ -148,16 +172,24 @@ def test_invitation_to_a_role_the_organisation_kind_lacks_is_refused(client):
     partner = make_organisation(OrganisationKind.INDUSTRY_PARTNER, code="acme")
     admin = make_user(Role.PLATFORM_ADMIN)
     client.sign_in(admin.email)
-    response = client.submit("/organisations/acme/members",
-                             {"email": "x@example.com", "role": "college_editor"})
+    response = client.submit(
+        "/organisations/acme/members", {"email": "x@example.com", "role": "college_editor"}
+    )
     assert response.status_code == 400
-    assert db.session.scalar(sa.select(sa.func.count(Membership.id)).filter_by(organisation_id=partner.id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Membership.id)).filter_by(organisation_id=partner.id)
+        )
+        == 0
+    )
 
 
 def test_language_switch_is_remembered_for_the_user(client):
     user = make_user()
     client.sign_in(user.email)
-    response = client.submit("/language", {"locale": "fr", "next": "/dashboard"}, token_from="/dashboard")
+    response = client.submit(
+        "/language", {"locale": "fr", "next": "/dashboard"}, token_from="/dashboard"
+    )
     assert response.headers["Location"] == "/dashboard"
     page = client.get("/dashboard").get_data(as_text=True)
     assert '<html lang="fr">' in page and "Tableau de bord" in page
@@ -178,5 +210,34 @@ def test_demo_command_is_idempotent(app, database):
     assert "account learner@demo.pathways.example" in first.output
     second = runner.invoke(args=["pathways", "demo"])
     assert "already present, nothing changed" in second.output
-    passwords = re.findall(r"learner@demo\.pathways\.example\s+learner\s+(\S+)", first.output + second.output)
+    passwords = re.findall(
+        r"learner@demo\.pathways\.example\s+learner\s+(\S+)", first.output + second.output
+    )
     assert len(passwords) == 2 and passwords[0] == passwords[1]
+
+
+def test_platform_admin_creates_an_organisation(client):
+    admin = make_user(Role.PLATFORM_ADMIN)
+    client.sign_in(admin.email)
+    response = client.submit(
+        "/organisations",
+        {"code": "lakeside-college", "name": "Lakeside College", "kind": "college"},
+    )
+    assert (response.status_code, response.headers["Location"]) == (
+        302,
+        "/organisations/lakeside-college/members",
+    )
+    response = client.submit("/organisations", {"code": "Bad Code", "name": "X", "kind": "college"})
+    assert response.status_code == 400
+    assert "Lowercase letters, digits and hyphens only." in response.get_data(as_text=True)
+
+
+def test_college_admin_cannot_create_organisations(client):
+    admin = make_user(Role.COLLEGE_ADMIN)
+    client.sign_in(admin.email)
+    response = client.submit(
+        "/organisations",
+        {"code": "x-college", "name": "X", "kind": "college"},
+        token_from="/organisations",
+    )
+    assert response.status_code == 403

@@ -32,8 +32,14 @@ class LiveServer:
     env: dict[str, str]
 
     def flask(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN / "flask"), *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, check=True)
+        return subprocess.run(
+            [str(BIN / "flask"), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
 
 
 def _free_port() -> int:
@@ -67,9 +73,18 @@ def live_server(tmp_path_factory):
     log_path = instance / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "pathways:create_app()"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "pathways:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -80,8 +95,9 @@ def live_server(tmp_path_factory):
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: "
-                                       + log_path.read_text()[-2000:]) from None
+                    raise RuntimeError(
+                        "gunicorn did not start: " + log_path.read_text()[-2000:]
+                    ) from None
                 time.sleep(0.2)
         yield server
     finally:
@@ -102,9 +118,15 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield instance
         instance.close()

@@ -53,8 +53,11 @@ def test_run_job_commits_the_job_work(app, clean_job_table, monkeypatch):
     schedule.run_job("test.work")
     try:
         with db.engine.connect() as connection:
-            codes = list(connection.scalars(
-                sa.select(Organisation.code).where(Organisation.code == "made-by-job")))
+            codes = list(
+                connection.scalars(
+                    sa.select(Organisation.code).where(Organisation.code == "made-by-job")
+                )
+            )
         assert (calls, codes) == (["ran"], ["made-by-job"])
     finally:
         with db.engine.begin() as connection:
@@ -76,6 +79,14 @@ def test_a_failing_job_rolls_back_and_is_logged(app, clean_job_table, monkeypatc
     schedule._app = app
     schedule.run_job("test.fail")
     with db.engine.connect() as connection:
-        assert list(connection.scalars(
-            sa.select(Organisation.code).where(Organisation.code == "half-done"))) == []
-    assert [r.message for r in caplog.records if r.name == "pathways.jobs.schedule"] == ["job failed"]
+        assert (
+            list(
+                connection.scalars(
+                    sa.select(Organisation.code).where(Organisation.code == "half-done")
+                )
+            )
+            == []
+        )
+    assert [r.message for r in caplog.records if r.name == "pathways.jobs.schedule"] == [
+        "job failed"
+    ]

@@ -28,16 +28,6 @@ def test_portal_errors_are_pages(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_request_body_limit(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 1000
-    try:
-        response = client.post("/api/v1/organisations/x/api-clients", data=b"x" * 5000,
-                               headers={"Authorization": "Bearer a.b", "Content-Type": "application/json"})
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
-    assert response.status_code in (401, 413)
-
-
 def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
@@ -50,3 +40,76 @@ def test_openapi_document_lists_api_routes(client):
     assert "/api/v1/organisations/{code}/api-clients" in document["paths"]
     operation = document["paths"]["/api/v1/organisations/{code}/api-clients"]["post"]
     assert operation["x-roles"] == ["college_admin", "platform_admin"]
+
+
+def test_oversized_bodies_get_413_in_both_forms(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        page = client.post("/sign-in", data={"email": "x" * 5000})
+        api = client.post(
+            "/api/v1/organisations/x/api-clients",
+            data=b"{" + b" " * 5000 + b"}",
+            headers={"Content-Type": "application/json", "Authorization": "Bearer a.b"},
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    assert (page.status_code, page.mimetype) == (413, "text/html")
+    assert "That upload is too large" in page.get_data(as_text=True)
+    assert api.status_code in (401, 413)  # credentials are checked before the body is read
+
+
+def test_unexpected_errors_are_a_readable_500(tmp_path):
+    from pathways import create_app
+    from pathways.accounts.permissions import public
+
+    other = create_app(
+        {
+            "SECRET_KEY": "x",
+            "LOG_LEVEL": "WARNING",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+        }
+    )
+
+    @other.get("/boom")
+    @public
+    def boom():
+        raise RuntimeError("secret detail")
+
+    @other.get("/api/v1/boom")
+    @public
+    def api_boom():
+        raise RuntimeError("secret detail")
+
+    client = other.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500 and "Something went wrong on our side" in page.get_data(
+        as_text=True
+    )
+    assert "secret detail" not in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert (api.status_code, api.mimetype, api.json["title"]) == (
+        500,
+        "application/problem+json",
+        "Internal Server Error",
+    )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "secure"), [("https://pathways.example", True), ("http://127.0.0.1:5000", False)]
+)
+def test_session_cookie_is_secure_behind_https(tmp_path, base_url, secure):
+    from pathways import create_app
+
+    app = create_app(
+        {
+            "BASE_URL": base_url,
+            "SECRET_KEY": "x",
+            "LOG_LEVEL": "WARNING",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+        }
+    )
+    assert (
+        app.config["SESSION_COOKIE_SECURE"],
+        app.config["SESSION_COOKIE_HTTPONLY"],
+        app.config["SESSION_COOKIE_SAMESITE"],
+    ) == (secure, True, "Lax")

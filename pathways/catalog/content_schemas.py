@@ -788,14 +788,25 @@ class _Errors:
 def validate_content_dir(path: Path | str) -> tuple[dict[str, list[dict]], list[str]]:
     """Parse and check every content file under ``path``; see the module docstring.
 
-    Never raises for bad content: every problem becomes a line in the returned errors.
+    Never raises for bad content: every problem becomes a line in the returned errors. A file
+    that fails its schema is reported once: references to the codes it declares are not
+    reported again as unknown.
     """
     root = Path(path)
     data: dict[str, list[dict]] = {kind: [] for kind in SCHEMAS}
     files: dict[int, str] = {}
+    broken: dict[str, set[str]] = {
+        "organisations": set(),
+        "frameworks": set(),
+        "items": set(),
+        "crosswalks": set(),
+        "microcredentials": set(),
+    }
     errors = _Errors()
     if not root.is_dir():
         return data, [f"{root}: _schema: Not a directory."]
+    if not (root / "organisations.yaml").exists():
+        errors.add("organisations.yaml", "_schema", "Missing file.")
     for kind, file_path in _content_files(root):
         relative = file_path.relative_to(root).as_posix()
         try:
@@ -811,13 +822,42 @@ def validate_content_dir(path: Path | str) -> tuple[dict[str, list[dict]], list[
         except ValidationError as error:
             for field_path, message in flatten_messages(error.messages):
                 errors.add(relative, field_path, message)
+            for category, names in _declared_names(kind, raw).items():
+                broken[category] |= names
             continue
         files[id(loaded)] = relative
         data[kind].append(loaded)
-    if not data["organisations"]:
-        errors.add("organisations.yaml", "_schema", "Missing or invalid: no organisations.")
-    _cross_check(data, files, errors)
+    _cross_check(data, files, broken, errors)
     return data, errors.lines
+
+
+def _declared_names(kind: str, raw: dict) -> dict[str, set[str]]:
+    """The codes a file that failed its schema declares, read as far as its shape allows."""
+
+    def strings(values: Iterable[Any]) -> set[str]:
+        return {value for value in values if isinstance(value, str)}
+
+    def item_codes(items: Any) -> set[str]:
+        codes: set[str] = set()
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                codes |= strings([item.get("code")]) | item_codes(item.get("children"))
+        return codes
+
+    if kind == "organisations":
+        entries = raw.get("organisations")
+        entries = entries if isinstance(entries, list) else []
+        return {"organisations": strings(e.get("code") for e in entries if isinstance(e, dict))}
+    if kind == "frameworks":
+        return {
+            "frameworks": strings([raw.get("identifier")]),
+            "items": item_codes(raw.get("items")),
+        }
+    if kind == "crosswalks":
+        return {"crosswalks": strings([raw.get("name")])}
+    if kind == "microcredentials":
+        return {"microcredentials": strings([raw.get("code")])}
+    return {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,138 +872,169 @@ def walk_items(items: Iterable[dict], path: str = "items", parent: dict | None =
         yield from walk_items(item.get("children") or [], f"{item_path}.children", item)
 
 
-def _cross_check(data: dict[str, list[dict]], files: dict[int, str], errors: _Errors) -> None:
-    def file_of(document: dict) -> str:
-        return files[id(document)]
+class _Context:
+    """What the content declares, indexed for the cross-file checks."""
 
-    # Organisations.
-    organisations: dict[str, dict] = {}
-    for document in data["organisations"]:
+    def __init__(self, files: dict[int, str], broken: dict[str, set[str]], errors: _Errors):
+        self.files = files
+        self.broken = broken
+        self.errors = errors
+        self.organisations: dict[str, dict] = {}
+        self.frameworks: dict[str, dict] = {}
+        self.items: dict[str, dict[str, dict]] = {}  # framework identifier -> code -> item
+        self.crosswalks: dict[str, dict] = {}
+        self.microcredentials: dict[str, dict] = {}
+        self.uuids: dict[str, str] = {}
+
+    def add(self, document: dict, path: str, message: str) -> None:
+        self.errors.add(self.files[id(document)], path, message)
+
+    def check_uuid(self, document: dict, path: str, value: Any) -> None:
+        key = str(value)
+        if key in self.uuids:
+            self.add(document, path, f"Duplicate UUID {key} (also {self.uuids[key]}).")
+        self.uuids.setdefault(key, f"{self.files[id(document)]}: {path}")
+
+    def check_org(self, document: dict, path: str, code: str, kinds: tuple[str, ...]) -> None:
+        organisation = self.organisations.get(code)
+        if organisation is None:
+            if code not in self.broken["organisations"]:
+                self.add(document, path, f"Unknown organisation {code}.")
+        elif organisation["kind"] not in kinds:
+            self.add(
+                document, path, f"{code} is a {organisation['kind']}, not a {' or '.join(kinds)}."
+            )
+
+    def find_item(self, document: dict, path: str, framework_id: str, code: str) -> dict | None:
+        """The item ``code`` of a framework, or None (reported unless its file is broken)."""
+        codes = self.items.get(framework_id)
+        if codes is None:
+            if framework_id not in self.broken["frameworks"]:
+                self.add(document, path, f"Unknown framework {framework_id}.")
+            return None
+        item = codes.get(code)
+        if item is None and code not in self.broken["items"]:
+            self.add(document, path, f"Unknown item {code} in {framework_id}.")
+        return item
+
+    def check_version(self, document: dict, path: str, framework_id: str, version: str) -> None:
+        framework = self.frameworks.get(framework_id)
+        if framework is not None and version != framework["version"]:
+            self.add(
+                document,
+                path,
+                f"{framework_id} is at version {framework['version']}, not {version}.",
+            )
+
+    def knows_microcredential(self, code: str) -> bool:
+        return code in self.microcredentials or code in self.broken["microcredentials"]
+
+
+def _cross_check(
+    data: dict[str, list[dict]],
+    files: dict[int, str],
+    broken: dict[str, set[str]],
+    errors: _Errors,
+) -> None:
+    context = _Context(files, broken, errors)
+    _check_organisations(data["organisations"], context)
+    _check_frameworks(data["frameworks"], context)
+    _check_crosswalks(data["crosswalks"], context)
+    _check_microcredentials(data["microcredentials"], context)
+    _check_rules(data["rules"], context)
+
+
+def _check_organisations(documents: list[dict], context: _Context) -> None:
+    for document in documents:
         for index, organisation in enumerate(document["organisations"]):
-            if organisation["code"] in organisations:
-                errors.add(
-                    file_of(document),
+            if organisation["code"] in context.organisations:
+                context.add(
+                    document,
                     f"organisations.{index}.code",
                     f"Duplicate organisation code {organisation['code']}.",
                 )
-            organisations.setdefault(organisation["code"], organisation)
+            context.organisations.setdefault(organisation["code"], organisation)
 
-    def check_org(document: dict, path: str, code: str, kinds: tuple[str, ...]) -> None:
-        organisation = organisations.get(code)
-        if organisation is None:
-            errors.add(file_of(document), path, f"Unknown organisation {code}.")
-        elif organisation["kind"] not in kinds:
-            errors.add(
-                file_of(document),
-                path,
-                f"{code} is a {organisation['kind']}, not a {' or '.join(kinds)}.",
-            )
 
-    # Frameworks: identifiers, item codes and UUIDs.
-    frameworks: dict[str, dict] = {}
-    items_by_framework: dict[str, dict[str, dict]] = {}
-    uuids: dict[str, str] = {}
-
-    def check_uuid(document: dict, path: str, value: Any) -> None:
-        key = str(value)
-        if key in uuids:
-            errors.add(file_of(document), path, f"Duplicate UUID {key} (also {uuids[key]}).")
-        uuids.setdefault(key, f"{file_of(document)}: {path}")
-
-    for framework in data["frameworks"]:
+def _check_frameworks(documents: list[dict], context: _Context) -> None:
+    for framework in documents:
         identifier = framework["identifier"]
-        if identifier in frameworks:
-            errors.add(file_of(framework), "identifier", f"Duplicate framework {identifier}.")
+        if identifier in context.frameworks:
+            context.add(framework, "identifier", f"Duplicate framework {identifier}.")
             continue
-        frameworks[identifier] = framework
-        check_uuid(framework, "identifier_uuid", framework["identifier_uuid"])
-        check_org(framework, "publisher", framework["publisher"], ("standards_body",))
+        context.frameworks[identifier] = framework
+        context.check_uuid(framework, "identifier_uuid", framework["identifier_uuid"])
+        context.check_org(framework, "publisher", framework["publisher"], ("standards_body",))
         codes: dict[str, dict] = {}
         for item, item_path, _parent in walk_items(framework["items"]):
             if item["code"] in codes:
-                errors.add(
-                    file_of(framework), f"{item_path}.code", f"Duplicate item code {item['code']}."
-                )
+                context.add(framework, f"{item_path}.code", f"Duplicate item code {item['code']}.")
             codes.setdefault(item["code"], item)
-            check_uuid(framework, f"{item_path}.uuid", item["uuid"])
-        items_by_framework[identifier] = codes
+            context.check_uuid(framework, f"{item_path}.uuid", item["uuid"])
+        context.items[identifier] = codes
         for item, item_path, _parent in walk_items(framework["items"]):
             credential = item.get("credential") or {}
             for key in ("awarded_when_all_held", "prerequisites"):
                 for index, code in enumerate(credential.get(key) or []):
                     if code not in codes:
-                        errors.add(
-                            file_of(framework),
+                        context.add(
+                            framework,
                             f"{item_path}.credential.{key}.{index}",
                             f"Unknown item {code} in {identifier}.",
                         )
 
-    def check_item_ref(document: dict, path: str, ref: dict) -> dict | None:
-        framework = frameworks.get(ref["framework"])
-        if framework is None:
-            errors.add(
-                file_of(document), f"{path}.framework", f"Unknown framework {ref['framework']}."
-            )
-            return None
-        if ref["version"] != framework["version"]:
-            errors.add(
-                file_of(document),
-                f"{path}.version",
-                f"{ref['framework']} is at version {framework['version']}, not {ref['version']}.",
-            )
-        item = items_by_framework[ref["framework"]].get(ref["code"])
-        if item is None:
-            errors.add(
-                file_of(document),
-                f"{path}.code",
-                f"Unknown item {ref['code']} in {ref['framework']}.",
-            )
-        return item
 
-    # Crosswalks.
-    crosswalks: dict[str, dict] = {}
-    for crosswalk in data["crosswalks"]:
-        if crosswalk["name"] in crosswalks:
-            errors.add(file_of(crosswalk), "name", f"Duplicate crosswalk {crosswalk['name']}.")
-        crosswalks.setdefault(crosswalk["name"], crosswalk)
-        check_uuid(crosswalk, "identifier_uuid", crosswalk["identifier_uuid"])
+def _check_crosswalks(documents: list[dict], context: _Context) -> None:
+    for crosswalk in documents:
+        if crosswalk["name"] in context.crosswalks:
+            context.add(crosswalk, "name", f"Duplicate crosswalk {crosswalk['name']}.")
+            continue
+        context.crosswalks[crosswalk["name"]] = crosswalk
+        context.check_uuid(crosswalk, "identifier_uuid", crosswalk["identifier_uuid"])
         for index, code in enumerate(crosswalk["asserted_by"]):
-            check_org(crosswalk, f"asserted_by.{index}", code, ORGANISATION_KINDS)
+            context.check_org(crosswalk, f"asserted_by.{index}", code, ORGANISATION_KINDS)
         for index, association in enumerate(crosswalk["associations"]):
             path = f"associations.{index}"
-            check_uuid(crosswalk, f"{path}.uuid", association["uuid"])
-            check_item_ref(crosswalk, f"{path}.source_item", association["source_item"])
-            check_item_ref(crosswalk, f"{path}.target_item", association["target_item"])
+            context.check_uuid(crosswalk, f"{path}.uuid", association["uuid"])
+            for end in ("source_item", "target_item"):
+                ref = association[end]
+                context.check_version(
+                    crosswalk, f"{path}.{end}.version", ref["framework"], ref["version"]
+                )
+                context.find_item(crosswalk, f"{path}.{end}.code", ref["framework"], ref["code"])
             for org_index, code in enumerate(association["asserted_by"]):
-                check_org(crosswalk, f"{path}.asserted_by.{org_index}", code, ORGANISATION_KINDS)
+                context.check_org(
+                    crosswalk, f"{path}.asserted_by.{org_index}", code, ORGANISATION_KINDS
+                )
             source_framework = association["source_item"]["framework"]
-            for code_index, code in enumerate(association["scope"]["excludes"]):
-                if code not in items_by_framework.get(source_framework, {}):
-                    errors.add(
-                        file_of(crosswalk),
-                        f"{path}.scope.excludes.{code_index}",
-                        f"Unknown item {code} in {source_framework}.",
+            if source_framework in context.items:
+                for code_index, code in enumerate(association["scope"]["excludes"]):
+                    context.find_item(
+                        crosswalk, f"{path}.scope.excludes.{code_index}", source_framework, code
                     )
 
-    # Micro-credentials.
-    microcredentials: dict[str, dict] = {}
-    for document in data["microcredentials"]:
+
+def _check_microcredentials(documents: list[dict], context: _Context) -> None:
+    unique: list[dict] = []
+    for document in documents:
         code = document["code"]
-        if code in microcredentials:
-            errors.add(file_of(document), "code", f"Duplicate micro-credential code {code}.")
+        if code in context.microcredentials:
+            context.add(document, "code", f"Duplicate micro-credential code {code}.")
             continue
-        microcredentials[code] = document
-    all_item_codes = {code for codes in items_by_framework.values() for code in codes}
-    module_codes: dict[str, str] = {}
-    for document in data["microcredentials"]:
-        file = file_of(document)
-        if document["code"] in all_item_codes:
-            errors.add(file, "code", f"{document['code']} is already a framework item code.")
-        check_org(document, "issuing_organisation", document["issuing_organisation"], ("college",))
+        context.microcredentials[code] = document
+        unique.append(document)
+    item_codes = {code for codes in context.items.values() for code in codes}
+    module_owners: dict[str, str] = {}
+    for document in unique:
+        if document["code"] in item_codes:
+            context.add(document, "code", f"{document['code']} is already a framework item code.")
+        context.check_org(
+            document, "issuing_organisation", document["issuing_organisation"], ("college",)
+        )
         for index, code in enumerate(document.get("co_issuers") or []):
-            check_org(document, f"co_issuers.{index}", code, ("college",))
+            context.check_org(document, f"co_issuers.{index}", code, ("college",))
         for index, partner in enumerate(document["industry_partners"]):
-            check_org(
+            context.check_org(
                 document,
                 f"industry_partners.{index}.organisation",
                 partner["organisation"],
@@ -971,102 +1042,92 @@ def _cross_check(data: dict[str, list[dict]], files: dict[int, str], errors: _Er
             )
         for index, alignment in enumerate(document["alignments"]):
             path = f"alignments.{index}"
-            ref = {
-                "code": alignment["item"],
-                "framework": alignment["framework"],
-                "version": alignment["framework_version"],
-            }
-            framework = frameworks.get(ref["framework"])
-            if framework is None:
-                errors.add(file, f"{path}.framework", f"Unknown framework {ref['framework']}.")
+            framework_id = alignment["framework"]
+            if framework_id not in context.items:
+                context.find_item(document, f"{path}.framework", framework_id, alignment["item"])
                 continue
-            if ref["version"] != framework["version"]:
-                errors.add(
-                    file,
-                    f"{path}.framework_version",
-                    f"{ref['framework']} is at version {framework['version']}, "
-                    f"not {ref['version']}.",
-                )
-            item = items_by_framework[ref["framework"]].get(ref["code"])
-            if item is None:
-                errors.add(
-                    file, f"{path}.item", f"Unknown item {ref['code']} in {ref['framework']}."
-                )
-            elif item["type"] not in LEAF_TYPES:
-                errors.add(
-                    file, f"{path}.item", f"{ref['code']} is a {item['type']}, not an indicator."
+            context.check_version(
+                document, f"{path}.framework_version", framework_id, alignment["framework_version"]
+            )
+            item = context.find_item(document, f"{path}.item", framework_id, alignment["item"])
+            if item is not None and item["type"] not in LEAF_TYPES:
+                context.add(
+                    document,
+                    f"{path}.item",
+                    f"{alignment['item']} is a {item['type']}, not an indicator.",
                 )
         if isinstance(document["prerequisites"], list):
             for index, code in enumerate(document["prerequisites"]):
-                if code not in microcredentials:
-                    errors.add(file, f"prerequisites.{index}", f"Unknown micro-credential {code}.")
+                if not context.knows_microcredential(code):
+                    context.add(
+                        document, f"prerequisites.{index}", f"Unknown micro-credential {code}."
+                    )
         if isinstance(document["stacks_into"], list):
             for index, code in enumerate(document["stacks_into"]):
-                item = _find_item(items_by_framework, code)
+                item = _find_item(context.items, code)
+                if item is None and code in context.broken["items"]:
+                    continue
                 if item is None or item["type"] not in ("occupation", "certification"):
-                    errors.add(file, f"stacks_into.{index}", f"Unknown occupation {code}.")
+                    context.add(document, f"stacks_into.{index}", f"Unknown occupation {code}.")
         for index, module in enumerate(document["modules"]):
-            owner = module_codes.setdefault(module["code"], document["code"])
+            owner = module_owners.setdefault(module["code"], document["code"])
             if owner != document["code"]:
-                errors.add(
-                    file,
+                context.add(
+                    document,
                     f"modules.{index}.code",
                     f"Duplicate module code {module['code']} (also in {owner}).",
                 )
-    for code, cycle in _prerequisite_cycles(microcredentials):
-        errors.add(
-            file_of(microcredentials[code]),
+    for code, cycle in _prerequisite_cycles(context.microcredentials):
+        context.add(
+            context.microcredentials[code],
             "prerequisites",
             "Prerequisite cycle: " + " -> ".join(cycle) + ".",
         )
 
-    # Stacking rules.
+
+def _check_rules(documents: list[dict], context: _Context) -> None:
     occupations_with_rules: dict[str, str] = {}
-    for document in data["rules"]:
-        file = file_of(document)
-        framework = frameworks.get(document["framework"])
+    for document in documents:
+        framework_id = document["framework"]
+        framework = context.frameworks.get(framework_id)
         if framework is None:
-            errors.add(file, "framework", f"Unknown framework {document['framework']}.")
+            if framework_id not in context.broken["frameworks"]:
+                context.add(document, "framework", f"Unknown framework {framework_id}.")
             continue
-        codes = items_by_framework[document["framework"]]
+        codes = context.items[framework_id]
         occupation = codes.get(document["occupation"])
         if occupation is None or occupation["type"] != "occupation":
-            errors.add(
-                file,
-                "occupation",
-                f"Unknown occupation {document['occupation']} in {document['framework']}.",
-            )
+            if document["occupation"] not in context.broken["items"]:
+                context.add(
+                    document,
+                    "occupation",
+                    f"Unknown occupation {document['occupation']} in {framework_id}.",
+                )
             continue
+        file = context.files[id(document)]
         previous = occupations_with_rules.setdefault(document["occupation"], file)
         if previous != file:
-            errors.add(
-                file, "occupation", f"{document['occupation']} already has rules in {previous}."
+            context.add(
+                document, "occupation", f"{document['occupation']} already has rules in {previous}."
             )
         if framework["illustrative"] and not document["illustrative"]:
-            errors.add(
-                file, "illustrative", "Rules over an illustrative framework are illustrative."
+            context.add(
+                document, "illustrative", "Rules over an illustrative framework are illustrative."
             )
         _check_rule_references(
-            document["rule"],
-            "rule",
-            file=file,
-            occupation=document["occupation"],
-            codes=codes,
-            microcredentials=microcredentials,
-            crosswalks=crosswalks,
-            errors=errors,
+            document["rule"], "rule", document=document, framework_id=framework_id, context=context
         )
 
 
-def _find_item(items_by_framework: dict[str, dict[str, dict]], code: str) -> dict | None:
-    for codes in items_by_framework.values():
+def _find_item(items: dict[str, dict[str, dict]], code: str) -> dict | None:
+    for codes in items.values():
         if code in codes:
             return codes[code]
     return None
 
 
 def _prerequisite_cycles(microcredentials: dict[str, dict]) -> list[tuple[str, list[str]]]:
-    """Each prerequisite cycle once, reported at its alphabetically first code."""
+    """Each prerequisite cycle once, as a path from its alphabetically first code back to it."""
 
     def requires(code: str) -> list[str]:
         prerequisites = microcredentials[code]["prerequisites"]
@@ -1074,32 +1135,22 @@ def _prerequisite_cycles(microcredentials: dict[str, dict]) -> list[tuple[str, l
             return []
         return [other for other in prerequisites if other in microcredentials]
 
-    cycles: dict[tuple[str, ...], list[str]] = {}
+    cycles: dict[frozenset[str], list[str]] = {}
     for start in sorted(microcredentials):
-        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        stack: list[list[str]] = [[start]]
         while stack:
-            code, trail = stack.pop()
-            for other in requires(code):
+            trail = stack.pop()
+            for other in requires(trail[-1]):
                 if other == start:
-                    cycle = trail + [start]
-                    key = tuple(sorted(set(trail)))
                     if min(trail) == start:
-                        cycles.setdefault(key, cycle)
+                        cycles.setdefault(frozenset(trail), trail + [start])
                 elif other not in trail:
-                    stack.append((other, trail + [other]))
+                    stack.append(trail + [other])
     return [(cycle[0], cycle) for cycle in cycles.values()]
 
 
 def _check_rule_references(
-    node: dict,
-    path: str,
-    *,
-    file: str,
-    occupation: str,
-    codes: dict[str, dict],
-    microcredentials: dict[str, dict],
-    crosswalks: dict[str, dict],
-    errors: _Errors,
+    node: dict, path: str, *, document: dict, framework_id: str, context: _Context
 ) -> None:
     """Check that a well-formed rule tree names only things the content defines."""
     ((kind, body),) = node.items()
@@ -1107,14 +1158,7 @@ def _check_rule_references(
 
     def recurse(child: dict, child_path: str) -> None:
         _check_rule_references(
-            child,
-            child_path,
-            file=file,
-            occupation=occupation,
-            codes=codes,
-            microcredentials=microcredentials,
-            crosswalks=crosswalks,
-            errors=errors,
+            child, child_path, document=document, framework_id=framework_id, context=context
         )
 
     if kind in ("all", "any"):
@@ -1128,43 +1172,48 @@ def _check_rule_references(
     elif kind == "credential":
         code = body if isinstance(body, str) else body["code"]
         code_path = here if isinstance(body, str) else f"{here}.code"
-        if code not in microcredentials:
-            errors.add(file, code_path, f"Unknown micro-credential {code}.")
-        elif (
-            not isinstance(body, str)
-            and body.get("min_version", 1) > microcredentials[code]["version"]
-        ):
-            errors.add(
-                file,
+        found = context.microcredentials.get(code)
+        if found is None:
+            if not context.knows_microcredential(code):
+                context.add(document, code_path, f"Unknown micro-credential {code}.")
+        elif not isinstance(body, str) and body.get("min_version", 1) > found["version"]:
+            context.add(
+                document,
                 f"{here}.min_version",
                 f"{code} has no version {body['min_version']} in the content.",
             )
     elif kind == "min_hours":
         sources = body.get("from")
         for index, code in enumerate(sources or []):
-            if code not in microcredentials:
-                errors.add(file, f"{here}.from.{index}", f"Unknown micro-credential {code}.")
-        pool = [
-            microcredentials[code]
-            for code in sources or microcredentials
-            if code in microcredentials
-        ]
-        available = sum(document["effort_hours"] for document in pool)
+            if not context.knows_microcredential(code):
+                context.add(document, f"{here}.from.{index}", f"Unknown micro-credential {code}.")
+        pool = sources if sources else list(context.microcredentials)
+        if any(code in context.broken["microcredentials"] for code in pool):
+            return  # its hours are unknown; the broken file is reported already
+        available = sum(
+            context.microcredentials[code]["effort_hours"]
+            for code in pool
+            if code in context.microcredentials
+        )
         if available < body["hours"]:
-            errors.add(
-                file,
+            context.add(
+                document,
                 f"{here}.hours",
                 f"Cannot be reached: the counted micro-credentials give {available} hours.",
             )
     elif kind == "covers":
         for index, code in enumerate(body["items"]):
-            if code not in codes:
-                errors.add(file, f"{here}.items.{index}", f"Unknown item {code}.")
+            if code not in context.items[framework_id] and code not in context.broken["items"]:
+                context.add(document, f"{here}.items.{index}", f"Unknown item {code}.")
     elif kind == "equivalent":
-        crosswalk = crosswalks.get(body["crosswalk"])
+        crosswalk = context.crosswalks.get(body["crosswalk"])
         if crosswalk is None:
-            errors.add(file, f"{here}.crosswalk", f"Unknown crosswalk {body['crosswalk']}.")
+            if body["crosswalk"] not in context.broken["crosswalks"]:
+                context.add(
+                    document, f"{here}.crosswalk", f"Unknown crosswalk {body['crosswalk']}."
+                )
             return
+        occupation = document["occupation"]
         declared = [
             association
             for association in crosswalk["associations"]
@@ -1174,8 +1223,8 @@ def _check_rule_references(
             == {body["credential"], occupation}
         ]
         if not declared:
-            errors.add(
-                file,
+            context.add(
+                document,
                 f"{here}.credential",
                 f"{crosswalk['name']} declares no exact equivalence between "
                 f"{body['credential']} and {occupation}.",

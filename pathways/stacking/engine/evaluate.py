@@ -98,12 +98,20 @@ class Missing:
         if len(parts) == 1:
             return parts[0]
         return Missing(
-            tuple(sorted({code for part in parts for code in part.credentials})),
-            tuple(sorted({code for part in parts for code in part.indicators})),
-            tuple(sorted({code for part in parts for code in part.external})),
+            _union([part.credentials for part in parts]),
+            _union([part.indicators for part in parts]),
+            _union([part.external for part in parts]),
             max(part.hours for part in parts),
             any(part.signoff for part in parts),
         )
+
+
+def _union(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    groups = [group for group in groups if group]
+    if len(groups) <= 1:
+        # Each node's tuple is already sorted and unique: reuse it (the common case).
+        return groups[0] if groups else ()
+    return tuple(sorted({code for group in groups for code in group}))
 
 
 NOTHING_MISSING = Missing()
@@ -164,7 +172,6 @@ def _credential_key(credential: EarnedCredential) -> tuple:
         credential.revoked_on or dt.date.max,
         credential.effort_hours,
         credential.kind,
-        tuple(sorted(credential.aligned_items)),
     )
 
 
@@ -328,11 +335,12 @@ class LearnerState:
         if not catalog._weak:
             self._hints = ()
             return ()
-        held = set(self.external)
-        held.update(self.credentials)
+        weak = catalog._weak
+        held = {code for code in self.external if code in weak}
+        held.update(code for code in self.credentials if code in weak)
         for instances in self.credentials.values():
             for credential in instances:
-                held.update(credential.aligned_items)
+                held.update(code for code in credential.aligned_items if code in weak)
         found: list[tuple[int, Hint]] = []
         for code in sorted(held):
             found.extend(catalog.hints_for(code))
@@ -473,7 +481,7 @@ class _MinHoursNode(_Node):
 
 
 class _CoversNode(_Node):
-    __slots__ = ("mask", "total", "need")
+    __slots__ = ("mask", "total", "need", "leaves")
 
     def __init__(self, rule: Covers, path: str, catalog: Catalog):
         self.kind, self.path = rule.kind, path
@@ -482,7 +490,24 @@ class _CoversNode(_Node):
             mask |= catalog.mask(code)
         self.mask = mask
         self.total = mask.bit_count()
+        # (bit position, indicator code) in code order: decoding what is uncovered is a
+        # scan of one binary string instead of bit arithmetic on a large integer.
+        self.leaves = tuple(
+            sorted(
+                (
+                    (bit.bit_length() - 1, code)
+                    for code, bit in catalog._bit_of.items()
+                    if bit & mask
+                ),
+                key=lambda pair: pair[1],
+            )
+        )
         self.need = max(0, math.ceil(rule.fraction * self.total - _EPSILON))
+
+    def _decode(self, uncovered: int) -> tuple[str, ...]:
+        digits = bin(uncovered)[:1:-1]
+        size = len(digits)
+        return tuple(code for bit, code in self.leaves if bit < size and digits[bit] == "1")
 
     def run(self, learner, window, excluded):
         view = learner.view(window, excluded)
@@ -526,7 +551,7 @@ class _CoversNode(_Node):
             self.path,
             False,
             count / need,
-            Missing(indicators=tuple(learner.catalog.decode(uncovered))),
+            Missing(indicators=self._decode(uncovered)),
             tuple(dict.fromkeys(reasons)),
             hints,
             used=used,

@@ -1,0 +1,182 @@
+"""Record use cases: module progress from evidence, micro-credential awards.
+
+Functions flush and never commit; the caller's boundary (an xAPI POST, a job) does.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from pathways.catalog.models import MicroCredentialVersion
+from pathways.catalog.models import Module
+from pathways.db import db
+from pathways.db import utcnow
+from pathways.records.models import Award
+from pathways.records.models import ModuleEvidence
+from pathways.records.models import ModuleProgress
+
+# Called as hook(user, award) after an award is created, in the same transaction. The
+# stacking engineer adds pathway re-evaluation; the LTI engineer queues grade passback.
+AWARD_HOOKS: list[Callable] = []
+
+EVIDENCE_VERBS = ("completed", "passed", "failed", "scored")
+COMPLETE = frozenset({"completed", "passed"})
+VOIDED_REASON = "voided statement"
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def record_module_evidence(
+    user_id: int,
+    module: Module,
+    *,
+    statement_id: str,
+    verb: str,
+    score_scaled: float | None,
+    occurred_at: datetime,
+) -> Award | None:
+    """Record one statement about a module; update progress; award the version if due.
+
+    Idempotent by (statement id, module): a replay changes nothing.
+    """
+    if verb not in EVIDENCE_VERBS:
+        raise ValueError(f"unknown evidence verb {verb!r}")
+    known = db.session.scalar(
+        sa.select(ModuleEvidence.id).where(
+            ModuleEvidence.statement_id == statement_id, ModuleEvidence.module_id == module.id
+        )
+    )
+    if known is not None:
+        return None
+    db.session.add(
+        ModuleEvidence(
+            user_id=user_id,
+            module_id=module.id,
+            statement_id=statement_id,
+            verb=verb,
+            score_scaled=score_scaled,
+            occurred_at=occurred_at,
+        )
+    )
+    db.session.flush()
+    progress = recompute_progress(user_id, module.id)
+    if progress.is_complete:
+        return award_if_complete(user_id, module.version)
+    return None
+
+
+def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
+    """Derive a learner's progress in a module from its evidence that is not voided."""
+    evidence = db.session.scalars(
+        sa.select(ModuleEvidence)
+        .where(
+            ModuleEvidence.user_id == user_id,
+            ModuleEvidence.module_id == module_id,
+            ModuleEvidence.is_voided.is_(False),
+        )
+        .order_by(ModuleEvidence.occurred_at, ModuleEvidence.id)
+    ).all()
+    progress = db.session.scalar(
+        sa.select(ModuleProgress).filter_by(user_id=user_id, module_id=module_id)
+    )
+    if progress is None:
+        progress = ModuleProgress(user_id=user_id, module_id=module_id)
+        db.session.add(progress)
+    verbs = {e.verb for e in evidence}
+    status = next((v for v in ("passed", "completed", "failed") if v in verbs), "in_progress")
+    completion = next((e for e in evidence if e.verb in COMPLETE), None)
+    scores = [e.score_scaled for e in evidence if e.score_scaled is not None]
+    progress.status = status
+    progress.is_complete = status in COMPLETE
+    progress.completed_at = completion.occurred_at if completion else None
+    progress.completion_statement_id = completion.statement_id if completion else None
+    progress.best_score_scaled = max(scores) if scores else None
+    progress.updated_at = utcnow()
+    db.session.flush()
+    return progress
+
+
+def award_if_complete(user_id: int, version: MicroCredentialVersion) -> Award | None:
+    """Award `version` when every one of its modules is complete and no award is active."""
+    module_ids = [m.id for m in version.modules]
+    if not module_ids:
+        return None
+    active = db.session.scalar(
+        sa.select(Award.id).where(
+            Award.user_id == user_id,
+            Award.micro_credential_version_id == version.id,
+            Award.revoked_at.is_(None),
+        )
+    )
+    if active is not None:
+        return None
+    progress = db.session.scalars(
+        sa.select(ModuleProgress).where(
+            ModuleProgress.user_id == user_id,
+            ModuleProgress.module_id.in_(module_ids),
+            ModuleProgress.is_complete.is_(True),
+        )
+    ).all()
+    if len(progress) != len(module_ids):
+        return None
+    by_module = {p.module_id: p for p in progress}
+    now = utcnow()
+    award = Award(
+        user_id=user_id,
+        micro_credential_version_id=version.id,
+        issued_at=now,
+        expires_at=add_months(now, version.validity_months) if version.validity_months else None,
+        basis={
+            "statements": [by_module[m].completion_statement_id for m in module_ids],
+            "modules": module_ids,
+        },
+    )
+    db.session.add(award)
+    db.session.flush()
+    for hook in AWARD_HOOKS:
+        hook(award.user, award)
+    return award
+
+
+def void_evidence(statement_ids: list[str]) -> None:
+    """Reverse what voided statements projected: progress recomputed, awards revoked.
+
+    An award whose basis names a voided statement is revoked ("voided statement"); if
+    the learner still completes the version through other statements, a new award with
+    the new basis follows.
+    """
+    ids = {s.lower() for s in statement_ids}
+    rows = db.session.scalars(
+        sa.select(ModuleEvidence).where(
+            ModuleEvidence.statement_id.in_(ids), ModuleEvidence.is_voided.is_(False)
+        )
+    ).all()
+    if not rows:
+        return
+    affected = {(row.user_id, row.module_id) for row in rows}
+    for row in rows:
+        row.is_voided = True
+    db.session.flush()
+    for user_id, module_id in sorted(affected):
+        recompute_progress(user_id, module_id)
+    now = utcnow()
+    users = {user_id for user_id, _ in affected}
+    awards = db.session.scalars(
+        sa.select(Award).where(Award.user_id.in_(users), Award.revoked_at.is_(None))
+    ).all()
+    for award in awards:
+        if ids & set(award.basis.get("statements") or []):
+            award.revoked_at = now
+            award.revocation_reason = VOIDED_REASON
+            db.session.flush()
+            award_if_complete(award.user_id, award.version)

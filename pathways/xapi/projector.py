@@ -1,0 +1,228 @@
+"""Statements -> learner records, in the transaction that stores them.
+
+A statement projects when its verb is completed, passed, failed or scored (by the verb
+IRI's last segment, as ADL and Moodle name them), its object is an Activity a published
+micro-credential module lists, and its actor maps to a user: mbox = the user's email,
+mbox_sha1sum of it, or an account (homePage, name) linked as "xapi_account" or "lti"
+(Moodle's LTI issuer is its home page and its LTI `sub` is the xAPI account name).
+Statements of actors not yet known are noted in `xapi_pending_actor` and projected when
+that identity is linked (`identity_linked`). Idempotent by statement id; voiding
+reverses (records.services.void_evidence).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from pathways.accounts.models import ExternalIdentity
+from pathways.accounts.models import User
+from pathways.accounts.signals import identity_linked
+from pathways.catalog.queries import published_modules_for_activities
+from pathways.db import db
+from pathways.records import services as records
+from pathways.xapi.models import PendingActor
+from pathways.xapi.models import Statement
+from pathways.xapi.statements import agent_ifi
+from pathways.xapi.statements import parse_timestamp
+
+VERB_PREFIXES = ("http://adlnet.gov/expapi/verbs/", "https://w3id.org/xapi/adl/verbs/")
+ACCOUNT_PROVIDERS = ("xapi_account", "lti")
+
+
+def evidence_verb(verb_id: str) -> str | None:
+    """completed / passed / failed / scored for the ADL verb IRIs, else None."""
+    for prefix in VERB_PREFIXES:
+        if verb_id.startswith(prefix):
+            name = verb_id[len(prefix) :]
+            return name if name in records.EVIDENCE_VERBS else None
+    return None
+
+
+def _candidates(statements) -> list:
+    out = []
+    for item in statements:
+        statement = item.statement
+        verb = evidence_verb(statement["verb"]["id"])
+        obj = statement["object"]
+        if verb is None or obj.get("objectType", "Activity") != "Activity":
+            continue
+        out.append((item, verb, obj["id"]))
+    return out
+
+
+def users_for_agents(agents: Iterable[dict]) -> dict[str, User]:
+    """Map each agent's IFI key to its user, for those that map (a few queries per batch)."""
+    agents = list(agents)
+    found: dict[str, User] = {}
+    emails = {}
+    hashes = {}
+    accounts = {}
+    for agent in agents:
+        key = agent_ifi(agent)
+        if "mbox" in agent:
+            emails[agent["mbox"][len("mailto:") :].lower()] = key
+        elif "mbox_sha1sum" in agent:
+            hashes[agent["mbox_sha1sum"].lower()] = key
+        elif "account" in agent:
+            account = agent["account"]
+            accounts[(account["homePage"].strip().rstrip("/"), account["name"])] = key
+    if emails:
+        for user in db.session.scalars(sa.select(User).where(User.email.in_(list(emails)))):
+            found[emails[user.email]] = user
+    if hashes:
+        # No index can answer a SHA-1 of an email: hash the addresses once per batch.
+        for user in db.session.scalars(sa.select(User).where(User.email.is_not(None))):
+            digest = hashlib.sha1(f"mailto:{user.email}".encode()).hexdigest()  # noqa: S324
+            if digest in hashes:
+                found[hashes[digest]] = user
+    if accounts:
+        rows = db.session.execute(
+            sa.select(ExternalIdentity.issuer, ExternalIdentity.subject, User)
+            .join(User, ExternalIdentity.user_id == User.id)
+            .where(
+                ExternalIdentity.provider.in_(ACCOUNT_PROVIDERS),
+                ExternalIdentity.subject.in_(sorted({name for _, name in accounts})),
+            )
+        ).all()
+        for issuer, subject, user in rows:
+            key = accounts.get((issuer, subject))
+            if key is not None:
+                found.setdefault(key, user)
+    return found
+
+
+def project(statements) -> None:
+    """Project newly stored statements (`store.StoredStatement`s) into records."""
+    candidates = _candidates(statements)
+    if not candidates:
+        return
+    modules = published_modules_for_activities({iri for _, _, iri in candidates})
+    candidates = [c for c in candidates if c[2] in modules]
+    if not candidates:
+        return
+    users = users_for_agents(item.statement["actor"] for item, _, _ in candidates)
+    pending = []
+    for item, verb, iri in candidates:
+        statement = item.statement
+        key = agent_ifi(statement["actor"])
+        user = users.get(key)
+        if user is None:
+            pending.append({"statement_pk": item.pk, "ifi": key})
+            continue
+        score = (statement.get("result") or {}).get("score", {}).get("scaled")
+        for module in modules[iri]:
+            records.record_module_evidence(
+                user.id,
+                module,
+                statement_id=statement["id"].lower(),
+                verb=verb,
+                score_scaled=score,
+                occurred_at=parse_timestamp(statement["timestamp"]),
+            )
+    if pending:
+        db.session.execute(sa.insert(PendingActor), pending)
+
+
+def unproject(statement_ids: list[str]) -> None:
+    """Reverse what voided statements projected."""
+    records.void_evidence(statement_ids)
+    db.session.execute(
+        sa.delete(PendingActor).where(
+            PendingActor.statement_pk.in_(
+                sa.select(Statement.pk).where(Statement.statement_id.in_(statement_ids))
+            )
+        )
+    )
+
+
+def project_pending(ifis: list[str]) -> int:
+    """Project the kept statements of actors that now map to a user; returns how many."""
+    from pathways.xapi.store import StoredStatement  # noqa: PLC0415 -- store imports this
+
+    rows = db.session.execute(
+        sa.select(Statement.pk, Statement.full_json)
+        .join(PendingActor, PendingActor.statement_pk == Statement.pk)
+        .where(PendingActor.ifi.in_(ifis), Statement.is_voided.is_(False))
+        .order_by(Statement.stored, Statement.pk)
+    ).all()
+    if not rows:
+        return 0
+    db.session.execute(
+        sa.delete(PendingActor).where(PendingActor.statement_pk.in_([r.pk for r in rows]))
+    )
+    project([StoredStatement(r.pk, json.loads(r.full_json)) for r in rows])
+    return len(rows)
+
+
+def ifis_of_identity(user: User, identity: ExternalIdentity) -> list[str]:
+    """The IFI keys an identity (or the user's email) stands for."""
+    ifis = []
+    if identity.provider in ACCOUNT_PROVIDERS:
+        for home in (identity.issuer, identity.issuer + "/"):
+            ifis.append(agent_ifi({"account": {"homePage": home, "name": identity.subject}}))
+    elif identity.provider == "mbox":
+        ifis.append(agent_ifi({"mbox": f"mailto:{identity.subject}"}))
+    if user.email:
+        ifis.append(agent_ifi({"mbox": f"mailto:{user.email}"}))
+        digest = hashlib.sha1(f"mailto:{user.email}".encode()).hexdigest()  # noqa: S324
+        ifis.append(agent_ifi({"mbox_sha1sum": digest}))
+    return ifis
+
+
+@identity_linked.connect
+def _on_identity_linked(user, identity=None, **_ignored) -> None:
+    if identity is not None:
+        project_pending(ifis_of_identity(user, identity))
+
+
+def person_for(agent: dict) -> dict:
+    """The Agents resource's Person: every IFI and name known for this agent's user."""
+    person: dict = {"objectType": "Person"}
+    names: list[str] = []
+    mboxes: list[str] = []
+    hashes: list[str] = []
+    openids: list[str] = []
+    accounts: list[dict] = []
+    if agent.get("name"):
+        names.append(agent["name"])
+    if "mbox" in agent:
+        mboxes.append(agent["mbox"])
+    if "mbox_sha1sum" in agent:
+        hashes.append(agent["mbox_sha1sum"])
+    if "openid" in agent:
+        openids.append(agent["openid"])
+    if "account" in agent:
+        accounts.append(agent["account"])
+    user = (
+        users_for_agents([agent]).get(agent_ifi(agent))
+        if "objectType" not in agent or (agent.get("objectType") == "Agent")
+        else None
+    )
+    if user is not None:
+        if user.display_name and user.display_name not in names:
+            names.append(user.display_name)
+        if user.email and f"mailto:{user.email}" not in mboxes:
+            mboxes.append(f"mailto:{user.email}")
+        for identity in db.session.scalars(
+            sa.select(ExternalIdentity).where(
+                ExternalIdentity.user_id == user.id,
+                ExternalIdentity.provider.in_(ACCOUNT_PROVIDERS),
+            )
+        ):
+            account = {"homePage": identity.issuer, "name": identity.subject}
+            if account not in accounts:
+                accounts.append(account)
+    for key, values in (
+        ("name", names),
+        ("mbox", mboxes),
+        ("mbox_sha1sum", hashes),
+        ("openid", openids),
+        ("account", accounts),
+    ):
+        if values:
+            person[key] = values
+    return person

@@ -1,0 +1,223 @@
+"""The read side of the LRS: statement queries with keyset pages, activities, agents.
+
+A query is a plain `StatementQuery`. Pages are keyset pages on (stored, pk); `upper`
+freezes the newest `stored` a query (and each of its continuation pages) may return,
+so a client paging through `more` sees exactly the statements that existed when it
+started, however many arrive meanwhile.
+
+Filters on agent, verb, activity and registration also match a statement whose object
+is a StatementRef to a statement that matches them (Communication 2.1.3): a second
+keyset query finds those, and the two pages merge.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from pathways.db import db
+from pathways.xapi.models import Activity
+from pathways.xapi.models import Attachment
+from pathways.xapi.models import Statement
+from pathways.xapi.models import StatementActivity
+from pathways.xapi.models import StatementAgent
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    agent: str | None = None  # an IFI key (statements.agent_ifi)
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_agents: bool = False
+    related_activities: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+    ascending: bool = False
+    upper: datetime | None = None  # frozen when the first page is asked for
+    after: tuple[datetime, int] | None = None  # the last (stored, pk) already served
+    authority_client_id: int | None = None  # xapi:read:own
+
+    @property
+    def has_target_filters(self) -> bool:
+        return any((self.agent, self.verb, self.activity, self.registration))
+
+
+@dataclass(frozen=True)
+class Row:
+    pk: int
+    stored: datetime
+    full_json: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_query: StatementQuery | None  # the query of the next page, or None at the end
+
+
+def _target_conditions(query: StatementQuery, s) -> tuple[list, list, tuple]:
+    """Joins, conditions and the (stored, pk) columns to order by, for the filters."""
+    joins = []
+    conditions = []
+    order = (s.stored, s.pk)
+    if query.agent:
+        a = so.aliased(StatementAgent)
+        joins.append((a, a.statement_pk == s.pk))
+        conditions.append(a.ifi == query.agent)
+        if not query.related_agents:
+            conditions.append(a.is_related.is_(False))
+        if query.verb:
+            conditions.append(a.verb_id == query.verb)
+        order = (a.stored, a.statement_pk)
+    if query.activity:
+        t = so.aliased(StatementActivity)
+        joins.append((t, t.statement_pk == s.pk))
+        conditions.append(t.activity_id == query.activity)
+        if not query.related_activities:
+            conditions.append(t.is_related.is_(False))
+        if not query.agent:
+            order = (t.stored, t.statement_pk)
+    if query.verb:
+        conditions.append(s.verb_id == query.verb)
+    if query.registration:
+        conditions.append(s.registration == query.registration)
+    return joins, conditions, order
+
+
+def _time_conditions(query: StatementQuery, order: tuple) -> list:
+    stored, pk = order
+    conditions = []
+    if query.since is not None:
+        conditions.append(stored > query.since)
+    if query.until is not None:
+        conditions.append(stored <= query.until)
+    if query.upper is not None:
+        conditions.append(stored <= query.upper)
+    if query.after is not None:
+        cursor = sa.tuple_(stored, pk)
+        bound = sa.tuple_(sa.literal(query.after[0], Statement.stored.type), query.after[1])
+        conditions.append(cursor > bound if query.ascending else cursor < bound)
+    return conditions
+
+
+def _ordered(select, query: StatementQuery, order: tuple):
+    stored, pk = order
+    if query.ascending:
+        return select.order_by(stored.asc(), pk.asc())
+    return select.order_by(stored.desc(), pk.desc())
+
+
+def _direct(query: StatementQuery, limit: int):
+    s = so.aliased(Statement)
+    joins, conditions, order = _target_conditions(query, s)
+    select = sa.select(s.pk, s.stored, s.full_json)
+    for target, on in joins:
+        select = select.join(target, on)
+    conditions += _time_conditions(query, order)
+    conditions.append(s.is_voided.is_(False))
+    if query.authority_client_id is not None:
+        conditions.append(s.authority_client_id == query.authority_client_id)
+    return _ordered(select.where(*conditions), query, order).limit(limit)
+
+
+def _by_reference(query: StatementQuery, limit: int):
+    """Statements whose StatementRef object targets a statement matching the filters."""
+    t = so.aliased(Statement)
+    joins, conditions, _ = _target_conditions(query, t)
+    targets = sa.select(t.statement_id)
+    for target, on in joins:
+        targets = targets.join(target, on)
+    targets = targets.where(*conditions)
+    r = so.aliased(Statement)
+    order = (r.stored, r.pk)
+    where = [r.object_ref.is_not(None), r.object_ref.in_(targets), r.is_voided.is_(False)]
+    where += _time_conditions(query, order)
+    if query.authority_client_id is not None:
+        where.append(r.authority_client_id == query.authority_client_id)
+    return _ordered(sa.select(r.pk, r.stored, r.full_json).where(*where), query, order).limit(limit)
+
+
+def find_statements(query: StatementQuery) -> Page:
+    """One page of statements (newest first unless `ascending`), and the next page's query."""
+    limit = query.limit + 1
+    rows = {
+        row.pk: Row(row.pk, row.stored, row.full_json)
+        for row in db.session.execute(_direct(query, limit))
+    }
+    if query.has_target_filters:
+        for row in db.session.execute(_by_reference(query, limit)):
+            rows.setdefault(row.pk, Row(row.pk, row.stored, row.full_json))
+    ordered = sorted(rows.values(), key=lambda r: (r.stored, r.pk), reverse=not query.ascending)
+    page = ordered[: query.limit]
+    if len(ordered) <= query.limit:
+        return Page(page, None)
+    last = page[-1]
+    return Page(page, replace(query, after=(last.stored, last.pk)))
+
+
+def get_statement(statement_id: str, *, voided: bool, authority_client_id: int | None = None):
+    """The stored JSON and `stored` of one statement, or None.
+
+    `voided` False finds a statement that is not voided (statementId); True finds one
+    that is (voidedStatementId).
+    """
+    conditions = [
+        Statement.statement_id == statement_id.lower(),
+        Statement.is_voided.is_(voided),
+    ]
+    if authority_client_id is not None:
+        conditions.append(Statement.authority_client_id == authority_client_id)
+    row = db.session.execute(
+        sa.select(Statement.pk, Statement.stored, Statement.full_json).where(*conditions)
+    ).first()
+    return Row(row.pk, row.stored, row.full_json) if row is not None else None
+
+
+def attachments_of(statements: list[dict]) -> list[Attachment]:
+    """The stored attachment contents the statements name, once each."""
+    hashes: list[str] = []
+    for statement in statements:
+        for attachment in statement.get("attachments") or []:
+            sha2 = attachment.get("sha2", "").lower()
+            if sha2 and sha2 not in hashes:
+                hashes.append(sha2)
+    if not hashes:
+        return []
+    found = {
+        a.sha2: a
+        for a in db.session.scalars(sa.select(Attachment).where(Attachment.sha2.in_(hashes)))
+    }
+    return [found[h] for h in hashes if h in found]
+
+
+def get_activity(activity_id: str) -> dict:
+    """The Activity object with the definition merged from every statement seen."""
+    definition = db.session.scalar(
+        sa.select(Activity.definition).where(Activity.activity_id == activity_id)
+    )
+    activity: dict = {"objectType": "Activity", "id": activity_id}
+    if definition:
+        activity["definition"] = definition
+    return activity
+
+
+def agent_names(ifi: str, *, limit: int = 20) -> list[str]:
+    """Names the agent with this IFI went by in its recent statements (as actor)."""
+    names: list[str] = []
+    for text in db.session.scalars(
+        sa.select(Statement.full_json)
+        .where(Statement.actor_ifi == ifi)
+        .order_by(Statement.stored.desc())
+        .limit(limit)
+    ):
+        name = json.loads(text)["actor"].get("name")
+        if name and name not in names:
+            names.append(name)
+    return names

@@ -1,0 +1,375 @@
+"""Storing statements: the write side of the Statement resource (one batch, one transaction).
+
+The hot path is batched on purpose: one SELECT for the ids already known, one INSERT
+per table for the whole batch (statements, agent rows, activity rows), one SELECT and a
+few writes for Activity definitions, then the projector. No ORM object is built per
+statement.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from pathways.db import db
+from pathways.db import utcnow
+from pathways.errors import Conflict
+from pathways.errors import Invalid
+from pathways.xapi.models import Activity
+from pathways.xapi.models import Attachment
+from pathways.xapi.models import Statement
+from pathways.xapi.models import StatementActivity
+from pathways.xapi.models import StatementAgent
+from pathways.xapi.multipart import SIGNATURE_USAGE
+from pathways.xapi.multipart import Part
+from pathways.xapi.multipart import check_signature
+from pathways.xapi.statements import VOIDED_VERB
+from pathways.xapi.statements import StatementError
+from pathways.xapi.statements import agent_ifi
+from pathways.xapi.statements import normalise
+from pathways.xapi.statements import parse_timestamp
+from pathways.xapi.statements import related_activities
+from pathways.xapi.statements import related_agents
+from pathways.xapi.statements import same_statement
+from pathways.xapi.statements import statement_activities
+from pathways.xapi.statements import statement_agents
+from pathways.xapi.statements import validate_statements
+
+SIGNATURE_CONTENT_TYPE = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Who stores: the API client's id and the Agent the LRS writes as `authority`."""
+
+    client_id: int | None
+    agent: dict
+
+
+def authority_for(client, base_url: str) -> Authority:
+    """The `authority` Agent of an API client: its key id as an account at this LRS."""
+    return Authority(
+        client.id,
+        {
+            "objectType": "Agent",
+            "name": client.name,
+            "account": {"homePage": base_url, "name": client.key_id},
+        },
+    )
+
+
+def invalid(error: StatementError) -> Invalid:
+    """The 400 answer for a statement error; the detail names the failing path."""
+    return Invalid(str(error), code="invalid_statement", errors={error.path: [error.message]})
+
+
+def _check_attachments(statements: list[dict], parts: list[Part], path_of) -> dict[str, Part]:
+    """Every attachment without fileUrl has its part; every part is some attachment's.
+
+    Signature attachments are checked against their statement.
+    """
+    by_hash = {part.sha2: part for part in parts}
+    declared: set[str] = set()
+    for index, statement in enumerate(statements):
+        for number, attachment in enumerate(statement.get("attachments") or []):
+            path = f"{path_of(index)}.attachments[{number}]"
+            sha2 = attachment["sha2"].lower()
+            declared.add(sha2)
+            part = by_hash.get(sha2)
+            if part is None:
+                if "fileUrl" not in attachment or attachment.get("usageType") == SIGNATURE_USAGE:
+                    raise StatementError(path, "no multipart part carries this sha2")
+                continue
+            if attachment.get("usageType") == SIGNATURE_USAGE:
+                if attachment.get("contentType") != SIGNATURE_CONTENT_TYPE:
+                    raise StatementError(
+                        f"{path}.contentType", "a signature must be application/octet-stream"
+                    )
+                check_signature(statement, part.content, path)
+    extra = sorted(set(by_hash) - declared)
+    if extra:
+        raise StatementError("multipart", f"part {extra[0]} matches no attachment")
+    return by_hash
+
+
+def _merge_definition(old: dict, new: dict) -> dict:
+    merged = copy.deepcopy(old)
+    for key, value in new.items():
+        if key in ("name", "description", "extensions") and isinstance(value, dict):
+            merged[key] = {**(merged.get(key) or {}), **value}
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _activity_definitions(statements: Iterable[dict]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for statement in statements:
+        bodies = [statement]
+        obj = statement.get("object")
+        if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+            bodies.append(obj)
+        for body in bodies:
+            activities = []
+            obj = body.get("object")
+            if isinstance(obj, dict) and obj.get("objectType", "Activity") == "Activity":
+                activities.append(obj)
+            for items in ((body.get("context") or {}).get("contextActivities") or {}).values():
+                activities.extend(items if isinstance(items, list) else [items])
+            for activity in activities:
+                definition = activity.get("definition")
+                if isinstance(definition, dict) and definition:
+                    found[activity["id"]] = _merge_definition(
+                        found.get(activity["id"], {}), definition
+                    )
+    return found
+
+
+def _save_definitions(definitions: dict[str, dict], now: datetime) -> None:
+    if not definitions:
+        return
+    existing = dict(
+        db.session.execute(
+            sa.select(Activity.activity_id, Activity.definition).where(
+                Activity.activity_id.in_(list(definitions))
+            )
+        ).all()
+    )
+    inserts = []
+    for activity_id, definition in definitions.items():
+        if activity_id not in existing:
+            inserts.append(
+                {"activity_id": activity_id, "definition": definition, "updated_at": now}
+            )
+            continue
+        merged = _merge_definition(existing[activity_id] or {}, definition)
+        if merged != existing[activity_id]:
+            db.session.execute(
+                sa.update(Activity)
+                .where(Activity.activity_id == activity_id)
+                .values(definition=merged, updated_at=now)
+            )
+    if inserts:
+        db.session.execute(sa.insert(Activity), inserts)
+
+
+def _row(statement: dict, authority: Authority) -> dict:
+    actor = statement["actor"]
+    try:
+        actor_ifi = agent_ifi(actor)
+    except StatementError:
+        actor_ifi = None  # an anonymous Group: its members are in the agent side table
+    obj = statement["object"]
+    object_type = obj.get("objectType", "Activity")
+    registration = (statement.get("context") or {}).get("registration")
+    return {
+        "statement_id": statement["id"].lower(),
+        "actor_ifi": actor_ifi,
+        "verb_id": statement["verb"]["id"],
+        "object_activity_id": obj["id"] if object_type == "Activity" else None,
+        "object_ref": obj["id"].lower() if object_type == "StatementRef" else None,
+        "registration": registration.lower() if registration else None,
+        "stored": parse_timestamp(statement["stored"]),
+        "timestamp": parse_timestamp(statement["timestamp"]),
+        "is_voided": False,
+        "authority_client_id": authority.client_id,
+        "full_json": json.dumps(statement, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    pk: int
+    statement: dict
+
+
+def store_statements(
+    data: object,
+    *,
+    authority: Authority,
+    parts: list[Part] | None = None,
+    statement_id: str | None = None,
+    version: str = "1.0.0",
+) -> list[str]:
+    """Validate and store a statement or a batch; all or nothing. Returns the ids in order.
+
+    `statement_id` is the PUT parameter: the body must be one statement whose id, when
+    present, equals it. A statement whose id is already stored with the same content
+    (`same_statement`) is accepted and left alone; with other content the batch fails.
+    Voiding statements mark their targets voided; the projector runs on what is new.
+
+    :raises Invalid: a statement breaks xAPI (the detail names the path), a voiding
+        statement targets a voiding statement, attachments and parts do not match.
+    :raises Conflict: an id exists with different content.
+    """
+    try:
+        if statement_id is not None:
+            if not isinstance(data, dict):
+                raise StatementError("statement", "a PUT body must be one Statement")
+            if "id" in data and str(data["id"]).lower() != statement_id.lower():
+                raise StatementError("statement.id", "differs from the statementId parameter")
+            data = {**data, "id": statement_id}
+        statements = validate_statements(data)
+        single = isinstance(data, dict)
+
+        def path_of(index: int) -> str:
+            return "statement" if single else f"statements[{index}]"
+
+        by_hash = _check_attachments(statements, parts or [], path_of)
+    except StatementError as error:
+        raise invalid(error) from None
+    if not statements:
+        return []
+
+    now = utcnow()
+    normalised = [
+        normalise(s, stored=now, authority=authority.agent, version=version) for s in statements
+    ]
+    ids = [s["id"].lower() for s in normalised]
+    existing = {
+        row.statement_id: row.full_json
+        for row in db.session.execute(
+            sa.select(Statement.statement_id, Statement.full_json).where(
+                Statement.statement_id.in_(ids)
+            )
+        )
+    }
+    new: list[dict] = []
+    for index, statement in enumerate(normalised):
+        known = existing.get(ids[index])
+        if known is None:
+            new.append(statement)
+        elif not same_statement(json.loads(known), {**statements[index], "id": ids[index]}):
+            raise Conflict(
+                f"{path_of(index)}.id: statement {ids[index]} exists with different content",
+                code="statement_conflict",
+            )
+    if not new:
+        return ids
+
+    _check_voiding(new, path_of)
+    rows = [_row(s, authority) for s in new]
+    pks = db.session.scalars(
+        sa.insert(Statement).returning(Statement.pk, sort_by_parameter_order=True), rows
+    ).all()
+    _insert_side_rows(new, pks, rows)
+    voided_early = _void_targets(new)
+    _save_definitions(_activity_definitions(new), now)
+    _save_attachments(new, by_hash)
+
+    from pathways.xapi.projector import project  # noqa: PLC0415 -- projector imports store
+
+    project(
+        [
+            StoredStatement(pk, s)
+            for pk, s in zip(pks, new, strict=True)
+            if s["id"].lower() not in voided_early
+        ]
+    )
+    return ids
+
+
+def _insert_side_rows(statements: list[dict], pks: list[int], rows: list[dict]) -> None:
+    agent_rows = []
+    activity_rows = []
+    for statement, pk, row in zip(statements, pks, rows, strict=True):
+        main = statement_agents(statement)
+        for ifi in main | related_agents(statement):
+            agent_rows.append(
+                {
+                    "statement_pk": pk,
+                    "ifi": ifi,
+                    "is_related": ifi not in main,
+                    "verb_id": row["verb_id"],
+                    "stored": row["stored"],
+                }
+            )
+        main = statement_activities(statement)
+        for activity_id in main | related_activities(statement):
+            activity_rows.append(
+                {
+                    "statement_pk": pk,
+                    "activity_id": activity_id,
+                    "is_related": activity_id not in main,
+                    "stored": row["stored"],
+                }
+            )
+    if agent_rows:
+        db.session.execute(sa.insert(StatementAgent), agent_rows)
+    if activity_rows:
+        db.session.execute(sa.insert(StatementActivity), activity_rows)
+
+
+def _check_voiding(statements: list[dict], path_of) -> None:
+    """A statement may not void a voiding statement (Data 2.3.2)."""
+    targets = {
+        s["object"]["id"].lower(): index
+        for index, s in enumerate(statements)
+        if s["verb"]["id"] == VOIDED_VERB
+    }
+    if not targets:
+        return
+    voiding_in_batch = {s["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB}
+    voiding_stored = set(
+        db.session.scalars(
+            sa.select(Statement.statement_id).where(
+                Statement.statement_id.in_(list(targets)), Statement.verb_id == VOIDED_VERB
+            )
+        )
+    )
+    for target, index in targets.items():
+        if target in voiding_in_batch or target in voiding_stored:
+            raise Invalid(
+                f"{path_of(index)}.object: a voiding statement cannot be voided",
+                code="invalid_statement",
+                errors={f"{path_of(index)}.object": ["a voiding statement cannot be voided"]},
+            )
+
+
+def _void_targets(statements: list[dict]) -> set[str]:
+    """Mark targets of new voiding statements, and new statements voided in advance.
+
+    Returns the ids voided now (new statements voided in advance or in the same batch
+    must not be projected).
+    """
+    targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
+    if targets:
+        db.session.execute(
+            sa.update(Statement)
+            .where(Statement.statement_id.in_(targets), Statement.verb_id != VOIDED_VERB)
+            .values(is_voided=True)
+        )
+        from pathways.xapi.projector import unproject  # noqa: PLC0415 -- projector imports store
+
+        unproject(targets)
+    ids = [s["id"].lower() for s in statements if s["verb"]["id"] != VOIDED_VERB]
+    early = db.session.scalars(
+        sa.select(Statement.object_ref).where(
+            Statement.object_ref.in_(ids), Statement.verb_id == VOIDED_VERB
+        )
+    ).all()
+    if early:
+        db.session.execute(
+            sa.update(Statement).where(Statement.statement_id.in_(early)).values(is_voided=True)
+        )
+    return set(early) | set(targets)
+
+
+def _save_attachments(statements: list[dict], by_hash: dict[str, Part]) -> None:
+    if not by_hash:
+        return
+    known = set(
+        db.session.scalars(sa.select(Attachment.sha2).where(Attachment.sha2.in_(list(by_hash))))
+    )
+    rows = [
+        {"sha2": sha2, "content_type": part.content_type, "content": part.content}
+        for sha2, part in by_hash.items()
+        if sha2 not in known
+    ]
+    if rows:
+        db.session.execute(sa.insert(Attachment), rows)

@@ -123,7 +123,6 @@ _GATE_REQUIRED = {"required": "Missing data for required field" + GATE + "."}
 class _Base(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class LanguageMap(_Base):

@@ -253,3 +253,20 @@ def rule_files() -> list[RuleFile]:
     return list(
         db.session.scalars(sa.select(RuleFile).order_by(RuleFile.occupation_code, RuleFile.version))
     )
+
+
+def versions_by_ids(version_ids: list[int]) -> list[MicroCredentialVersion]:
+    """Versions by id (any order), with credential and issuer loaded, for listing."""
+    if not version_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(MicroCredentialVersion)
+            .where(MicroCredentialVersion.id.in_(version_ids))
+            .options(
+                so.joinedload(MicroCredentialVersion.credential).joinedload(
+                    MicroCredential.issuing_organisation
+                )
+            )
+        )
+    )

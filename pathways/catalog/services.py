@@ -568,6 +568,7 @@ def new_version(version_id: int, *, actor: User) -> MicroCredentialVersion:
         created_by_id=actor.id,
         updated_by_id=actor.id,
     )
+    db.session.add(copy)
     for name in (*PLAIN_FIELDS, "delivery_mode", "level", "has_no_prerequisites"):
         value = getattr(source, name)
         setattr(copy, name, _copy_json(value))
@@ -591,7 +592,6 @@ def new_version(version_id: int, *, actor: User) -> MicroCredentialVersion:
         VersionPartner(organisation_id=p.organisation_id, role=p.role, invited_by_id=actor.id)
         for p in source.partners
     ]
-    db.session.add(copy)
     _record(copy, "copy", actor=actor, to_status=VersionStatus.DRAFT, note=f"from v{source.number}")
     db.session.flush()
     return copy

@@ -89,11 +89,11 @@ class MicroCredentialVersion(db.Model):
     languages: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     level: so.Mapped[Level | None] = so.mapped_column(enum_column(Level))
     # "none" or a language map.
-    credit_value: so.Mapped[Any] = so.mapped_column(sa.JSON)
+    credit_value: so.Mapped[Any | None] = so.mapped_column(sa.JSON, nullable=True)
     # True when the author declared "none" (the Prerequisite rows list the others).
     has_no_prerequisites: so.Mapped[bool] = so.mapped_column(default=False)
     # "standalone" or a list of occupation / certification codes.
-    stacks_into: so.Mapped[Any] = so.mapped_column(sa.JSON)
+    stacks_into: so.Mapped[Any | None] = so.mapped_column(sa.JSON, nullable=True)
     # None means "does not expire" once validity_recency says the validity was declared.
     validity_months: so.Mapped[int | None] = so.mapped_column()
     validity_recency: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import graphlib
+import importlib.util
 import shutil
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -710,3 +711,41 @@ def test_missing_directory_and_files(tmp_path):
         f"{tmp_path / 'nowhere'}: _schema: Not a directory."
     ]
     assert validate_content_dir(tmp_path)[1] == ["organisations.yaml: _schema: Missing file."]
+
+
+# --------------------------------------------------------------------------------------------
+# The generators under content/tools reproduce the committed YAML
+
+
+def load_tool(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, CONTENT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_framework_files_match_their_generator():
+    tool = load_tool("build_frameworks")
+    generated = {
+        "certworkplus-ill.yaml": tool.build_certworkplus(),
+        "mssc.yaml": tool.build_mssc(),
+    }
+    committed = {
+        name: yaml.safe_load((CONTENT / "frameworks" / name).read_text("utf-8"))
+        for name in generated
+    }
+    assert generated == committed
+
+
+def test_microcredential_files_match_their_generator():
+    tool = load_tool("build_microcredentials")
+    index = tool.framework_index()
+    generated = {
+        f"{spec['code'].lower()}.yaml": tool.build(spec, number, index)
+        for number, spec in enumerate(tool.MICROCREDENTIALS, start=1)
+    }
+    committed = {
+        path.name: yaml.safe_load(path.read_text("utf-8"))
+        for path in sorted((CONTENT / "microcredentials").glob("*.yaml"))
+    }
+    assert generated == committed

@@ -36,7 +36,7 @@ run: install translations
 	@if [ "$${PATHWAYS_DEBUG:-0}" = "1" ]; then \
 	  exec $(BIN)/flask run --debug --host $(HOST) --port $(PORT); \
 	else \
-	  exec $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'pathways:create_app()'; \
+	  exec $(BIN)/gunicorn --no-control-socket --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'pathways:create_app()'; \
 	fi
 
 # Debian's chromium drives the browser tests (never a downloaded browser build).

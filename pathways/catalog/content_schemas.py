@@ -116,7 +116,6 @@ NONE = "none"
 STANDALONE = "standalone"
 
 GATE = " (publish gate)"
-_REQUIRED = {"required": "Missing data for required field."}
 _GATE_REQUIRED = {"required": "Missing data for required field" + GATE + "."}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pathways.catalog.content_schemas import check_rule_node
 from pathways.catalog.content_schemas import load_yaml
 from pathways.catalog.content_schemas import validate_content_dir
 from pathways.catalog.content_schemas import walk_items
@@ -749,3 +750,59 @@ def test_microcredential_files_match_their_generator():
         for path in sorted((CONTENT / "microcredentials").glob("*.yaml"))
     }
     assert generated == committed
+
+
+# --------------------------------------------------------------------------------------------
+# Rule node syntax
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        ({"credential": "ILL-SAFE"}, {}),
+        ({"credential": {"code": "ILL-SAFE", "min_version": 2}}, {}),
+        (
+            {"credential": {"code": "ILL-SAFE", "min_version": 0}},
+            {"credential": {"min_version": ["Must be a whole number of at least 1."]}},
+        ),
+        (
+            {"credential": {"version": 2}},
+            {
+                "credential": {
+                    "code": ["Missing data for required field."],
+                    "version": ["Unknown field."],
+                }
+            },
+        ),
+        ({"min_hours": {"hours": 120}}, {}),
+        (
+            {"min_hours": {"hours": "120", "from": []}},
+            {
+                "min_hours": {
+                    "hours": ["Must be a whole number of at least 1."],
+                    "from": ["Must be a non-empty list of codes."],
+                }
+            },
+        ),
+        (
+            {"within_years": {"years": 3, "rule": {"any": []}}},
+            {"within_years": {"rule": {"any": ["Needs at least 1 rule node."]}}},
+        ),
+        (
+            {"n_of": {"n": 1, "rules": [{"credential": "A"}], "distinct": "yes"}},
+            {"n_of": {"distinct": ["Not a valid boolean."]}},
+        ),
+        (
+            {"equivalent": {"crosswalk": "CME-MSSC-2015"}},
+            {"equivalent": {"credential": ["Missing data for required field."]}},
+        ),
+        (
+            {"signoff": {"note": {"en": "Signed off at work"}}},
+            {"signoff": {"note": {"fr": ["Missing data for required field."]}}},
+        ),
+        ({"all": {"credential": "A"}}, {"all": ["Must be a list of rule nodes."]}),
+        ("ILL-SAFE", ["A rule node is a mapping with exactly one key."]),
+    ],
+)
+def test_rule_node_syntax(node, expected):
+    assert check_rule_node(node) == expected

@@ -1361,8 +1361,8 @@ MICROCREDENTIALS: list[dict] = [
             (
                 "Tracks output and quality against targets and recovers when the line falls "
                 "behind.",
-                "Suit la production et la qualité par rapport aux objectifs et fait rattraper le "
-                "retard lorsque la ligne prend du retard.",
+                "Suit la production et la qualité par rapport aux objectifs et organise le "
+                "rattrapage lorsque la ligne accuse du retard.",
                 [("ILL-LH-4.1", "full"), ("ILL-LH-4.2", "full"), ("ILL-LH-4.3", "full")],
             ),
             (

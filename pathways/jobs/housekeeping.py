@@ -26,5 +26,19 @@ def prune_invitations() -> int:
 PRUNERS: dict[str, Callable[[], int]] = {"invitations": prune_invitations}
 
 
+def _lti_pruners() -> dict[str, Callable[[], int]]:
+    from pathways.lti import jobs as lti  # noqa: PLC0415 -- keeps this module light to import
+
+    return {
+        "lti_login_states": lti.prune_login_states,
+        "lti_nonces": lti.prune_nonces,
+        "lti_deep_link_sessions": lti.prune_deep_link_sessions,
+        "lti_access_tokens": lti.prune_access_tokens,
+    }
+
+
+PRUNERS.update(_lti_pruners())
+
+
 def prune_expired() -> dict[str, int]:
     return {name: pruner() for name, pruner in PRUNERS.items()}

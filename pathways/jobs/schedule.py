@@ -35,6 +35,13 @@ JOBS: list[JobSpec] = [
         trigger_args={"hours": 1},
         description="Delete expired single-use records (nonces, stale invitations).",
     ),
+    JobSpec(
+        id="lti.outbox",
+        target="pathways.lti.jobs:deliver_outbox",
+        trigger="interval",
+        trigger_args={"minutes": 1},
+        description="Send due LTI grades (AGS scores, Basic Outcomes) with back-off.",
+    ),
 ]
 
 _app = None  # set by the scheduler command; jobs run inside its app context

@@ -1,0 +1,278 @@
+"""The LTI 1.3 launch (`POST /lti/launch`): state, signature, claims, nonce, then the user,
+their roles, the cohort, the resource link and where to land.
+
+Everything runs in the caller's transaction: a refused launch raises `LaunchRefused`
+and the caller rolls back, so a refusal creates nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from pathways.accounts.models import User
+from pathways.db import db
+from pathways.db import utcnow
+from pathways.errors import DomainError
+from pathways.lti import claims
+from pathways.lti import keys
+from pathways.lti import oidc
+from pathways.lti import services
+from pathways.lti.claims import LaunchRefused
+from pathways.lti.models import LtiContext
+from pathways.lti.models import LtiDeepLinkSession
+from pathways.lti.models import LtiPlatform
+from pathways.lti.models import LtiUsedNonce
+
+log = logging.getLogger(__name__)
+
+NONCE_KEPT_FOR = timedelta(hours=2)
+DEEP_LINK_LIFETIME = timedelta(hours=1)
+TARGET_PARAM = "pathways_target"
+_PATHS = (
+    (re.compile(r"^/catalog/([^/]+)/modules/([^/]+)/?$"), "module", 2),
+    (re.compile(r"^/modules/([^/]+)/?$"), "module", 1),
+    (re.compile(r"^/catalog/([^/]+)/?$"), "credential", 1),
+    (re.compile(r"^/pathways/([^/]+)/?$"), "pathway", 1),
+)
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    user: User
+    platform: LtiPlatform
+    context: claims.LaunchContext
+    cohort: LtiContext | None
+    target: tuple[str, str] | None
+    deep_link_handle: str | None = None
+
+
+# --- where a link lands -----------------------------------------------------------------------
+
+
+def parse_target(value: str) -> tuple[str, str] | None:
+    """`credential:CODE`, `module:ID` or `pathway:OCCUPATION` -> (kind, code)."""
+    kind, sep, code = (value or "").partition(":")
+    kind = kind.strip().lower()
+    if sep and kind in services.TARGET_KINDS and code.strip():
+        return kind, code.strip()
+    return None
+
+
+def resolve_target(custom: dict[str, Any], target_link_uri: str | None) -> tuple[str, str] | None:
+    """What a resource link points at: the `pathways_target` custom parameter (or
+    `credential` / `module` / `pathway`), else a Pathways URL in target_link_uri."""
+    if isinstance(custom.get(TARGET_PARAM), str):
+        found = parse_target(custom[TARGET_PARAM])
+        if found:
+            return found
+    for kind in services.TARGET_KINDS:
+        value = custom.get(kind)
+        if isinstance(value, str) and value.strip():
+            return kind, value.strip()
+    if target_link_uri and oidc.is_own_url(target_link_uri):
+        path = urlsplit(target_link_uri).path
+        for pattern, kind, group in _PATHS:
+            match = pattern.match(path)
+            if match:
+                return kind, unquote(match.group(group))
+    return None
+
+
+def target_path(target: tuple[str, str] | None) -> str | None:
+    """The portal path of a target, or None when that page does not exist (yet)."""
+    if target is None:
+        return None
+    kind, code = target
+    candidates = {
+        "credential": [f"/catalog/{code}"],
+        "pathway": [f"/pathways/{code}"],
+        "module": [f"/modules/{code}", f"/catalog/modules/{code}"],
+    }[kind]
+    adapter = current_app.url_map.bind("localhost")
+    for path in candidates:
+        try:
+            adapter.match(path, method="GET")
+        except RequestRedirect:
+            return path
+        except HTTPException:
+            continue
+        return path
+    return None
+
+
+# --- the launch -------------------------------------------------------------------------------
+
+
+def _nonce_fresh(platform: LtiPlatform, nonce: Any, expected: str) -> bool:
+    if not isinstance(nonce, str) or not secrets.compare_digest(nonce, expected):
+        return False
+    used = db.session.scalar(
+        sa.select(LtiUsedNonce.id).filter_by(platform_id=platform.id, nonce=nonce)
+    )
+    return used is None
+
+
+def handle_launch(
+    id_token: str | None,
+    state: str | None,
+    *,
+    cookie_value: str | None,
+    now: datetime | None = None,
+) -> LaunchResult:
+    """Verify and perform one LTI 1.3 launch.
+
+    :raises LaunchRefused: any check failed (see `oidc.consume_state`,
+        `keys.verify_platform_jwt`, `claims.parse_launch`), plus ``missing_id_token``,
+        ``platform_disabled``, ``account_conflict``.
+    """
+    now = now or utcnow()
+    if not id_token:
+        raise LaunchRefused(
+            "missing_id_token",
+            "The launch could not be read.",
+            "The LMS must POST id_token and state to Pathways' launch URL.",
+        )
+    login = oidc.consume_state(state, cookie_value, now=now)
+    platform = db.session.get(LtiPlatform, login.platform_id)
+    if platform is None or not platform.is_enabled:
+        raise LaunchRefused(
+            "platform_disabled",
+            "This LMS's access to Pathways is switched off.",
+            "The platform registration is disabled in Pathways.",
+        )
+    verified = keys.verify_platform_jwt(platform, id_token)
+    nonce_ok = _nonce_fresh(platform, verified.claims.get("nonce"), login.nonce)
+    context = claims.parse_launch(
+        verified.claims,
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        deployment_ids=frozenset(platform.deployment_ids),
+        now=int(now.timestamp()),
+        expected_nonce_ok=nonce_ok,
+    )
+    db.session.add(
+        LtiUsedNonce(
+            platform_id=platform.id, nonce=verified.claims["nonce"], expires_at=now + NONCE_KEPT_FOR
+        )
+    )
+    if context.platform.product_family_code and not platform.product_family_code:
+        platform.product_family_code = context.platform.product_family_code[:64]
+
+    try:
+        user = services.provision_user(
+            provider="lti",
+            issuer=platform.issuer,
+            subject=context.subject,
+            email=context.email,
+            name=context.name,
+            given_name=context.given_name,
+            family_name=context.family_name,
+            trusts_email=platform.trusts_email,
+            locale=context.locale,
+        )
+    except DomainError as error:
+        raise LaunchRefused(
+            "account_conflict",
+            "Your account could not be set up.",
+            f"Pathways refused the account: {error.detail}",
+        ) from error
+    services.grant_roles(user, platform.organisation, context.pathways_roles)
+
+    cohort = None
+    if context.context is not None:
+        cohort = services.upsert_context(
+            platform=platform,
+            context_id=context.context.id,
+            title=context.context.title,
+            label=context.context.label,
+            deployment_id=context.deployment_id,
+            memberships_url=context.nrps.context_memberships_url if context.nrps else None,
+            lineitems_url=context.ags.lineitems if context.ags else None,
+            ags_scopes=context.ags.scope if context.ags else (),
+        )
+        services.enrol(cohort, user, context.roles)
+
+    target = resolve_target(context.custom, context.target_link_uri)
+    handle = None
+    if context.resource_link is not None:
+        link = services.upsert_resource_link(
+            platform=platform,
+            context=cohort,
+            resource_link_id=context.resource_link.id,
+            title=context.resource_link.title,
+            target=target,
+            lineitem_url=context.ags.lineitem if context.ags else None,
+        )
+        if target is None and link.target_kind:
+            target = (link.target_kind, link.target_code)
+        if context.is_learner:
+            services.upsert_grade_link(
+                user=user,
+                link=link,
+                lti_user_id=context.subject,
+                lineitem_url=context.ags.lineitem if context.ags else None,
+                outcome_url=(
+                    context.basic_outcome.lis_outcome_service_url if context.basic_outcome else None
+                ),
+                sourcedid=(
+                    context.basic_outcome.lis_result_sourcedid if context.basic_outcome else None
+                ),
+            )
+    else:
+        handle = _start_deep_linking(platform, user, context, now)
+    log.info(
+        "lti launch",
+        extra={"platform": platform.id, "user_id": user.id, "message_type": context.message_type},
+    )
+    return LaunchResult(user, platform, context, cohort, target, handle)
+
+
+def _start_deep_linking(
+    platform: LtiPlatform, user: User, context: claims.LaunchContext, now: datetime
+) -> str:
+    if not (context.is_instructor or context.is_admin):
+        raise LaunchRefused(
+            "deep_linking_not_allowed",
+            "Only instructors can add Pathways content to a course.",
+            "A deep linking request came from a user without an Instructor, "
+            "ContentDeveloper or Administrator role.",
+        )
+    settings = context.deep_linking
+    handle = secrets.token_urlsafe(32)
+    db.session.add(
+        LtiDeepLinkSession(
+            handle=handle,
+            platform_id=platform.id,
+            user_id=user.id,
+            deployment_id=context.deployment_id,
+            settings={
+                "deep_link_return_url": settings.deep_link_return_url,
+                "accept_types": list(settings.accept_types),
+                "accept_presentation_document_targets": list(
+                    settings.accept_presentation_document_targets
+                ),
+                "accept_multiple": settings.accept_multiple,
+                "accept_lineitem": settings.accept_lineitem,
+                "data": settings.data,
+                "title": settings.title,
+                "text": settings.text,
+            },
+            created_at=now,
+            expires_at=now + DEEP_LINK_LIFETIME,
+        )
+    )
+    db.session.flush()
+    return handle

@@ -1,0 +1,613 @@
+"""LTI use cases shared by every flow: registrations, LTI 1.1 consumers, provisioning users
+from launches and rosters, cohorts (contexts), resource links, and the grade outbox.
+
+Every function flushes and never commits. Completions reach the outbox through
+`pathways.records.services.AWARD_HOOKS` (and `MODULE_HOOKS` when it exists): the hooks
+are appended when this module is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from pathways.accounts import services as accounts
+from pathways.accounts.enums import Role
+from pathways.accounts.models import Organisation
+from pathways.accounts.models import User
+from pathways.db import db
+from pathways.db import utcnow
+from pathways.errors import Conflict
+from pathways.errors import Forbidden
+from pathways.errors import Invalid
+from pathways.lti import claims
+from pathways.lti.keys import encrypt_secret
+from pathways.lti.models import Lti11Consumer
+from pathways.lti.models import LtiContext
+from pathways.lti.models import LtiContextMember
+from pathways.lti.models import LtiGradeLink
+from pathways.lti.models import LtiOutbox
+from pathways.lti.models import LtiPlatform
+from pathways.lti.models import LtiResourceLink
+
+log = logging.getLogger(__name__)
+
+# Pathways roles an LTI role may grant in the registration's organisation (never more).
+GRANTABLE = {
+    claims.ROLE_LEARNER: Role.LEARNER,
+    claims.ROLE_COLLEGE_EDITOR: Role.COLLEGE_EDITOR,
+    claims.ROLE_COLLEGE_ADMIN: Role.COLLEGE_ADMIN,
+}
+TARGET_KINDS = ("credential", "module", "pathway")
+# A completed link is reported as full marks on this scale; the platform rescales.
+SCORE_MAXIMUM = 100
+
+
+def _require_platform_admin(actor: User | None) -> None:
+    # actor None is the command line or a signed dynamic registration (trusted).
+    if actor is not None and not actor.has_role(Role.PLATFORM_ADMIN):
+        raise Forbidden("Only platform admins manage LTI registrations.")
+
+
+def _check_url(value: str | None, field: str, *, required: bool = True) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise Invalid(f"{field} is required.", errors={field: ["Required."]})
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise Invalid(f"{field} must be an http(s) URL.", errors={field: ["Not an http(s) URL."]})
+    return value
+
+
+def _clean_ids(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+# --- platform registrations -----------------------------------------------------------------
+
+
+def create_platform(
+    *,
+    issuer: str,
+    client_id: str,
+    deployment_ids: Iterable[str],
+    auth_url: str,
+    token_url: str,
+    jwks_url: str | None = None,
+    static_public_key: str | None = None,
+    organisation: Organisation | None = None,
+    name: str = "",
+    trusts_email: bool = False,
+    registered_via: str = "manual",
+    product_family_code: str | None = None,
+    actor: User | None,
+) -> LtiPlatform:
+    """Register an LTI 1.3 platform.
+
+    :raises Invalid: a missing or non-http(s) URL, no JWKS URL nor static key.
+    :raises Conflict: (issuer, client_id) is registered already.
+    """
+    _require_platform_admin(actor)
+    issuer = (issuer or "").strip()
+    client_id = (client_id or "").strip()
+    if not issuer:
+        raise Invalid("The issuer is required.", errors={"issuer": ["Required."]})
+    _check_url(issuer, "issuer")
+    if not client_id:
+        raise Invalid("The client ID is required.", errors={"client_id": ["Required."]})
+    auth_url = _check_url(auth_url, "auth_url")
+    token_url = _check_url(token_url, "token_url")
+    jwks_url = _check_url(jwks_url, "jwks_url", required=False)
+    static_public_key = (static_public_key or "").strip() or None
+    if jwks_url is None and static_public_key is None:
+        raise Invalid(
+            "Give the platform's JWKS URL or its public key.",
+            errors={"jwks_url": ["Required unless a static key is given."]},
+        )
+    exists = db.session.scalar(
+        sa.select(LtiPlatform.id).filter_by(issuer=issuer, client_id=client_id)
+    )
+    if exists is not None:
+        raise Conflict(
+            f"The platform {issuer} with client ID {client_id} is registered already.",
+            code="platform_exists",
+        )
+    platform = LtiPlatform(
+        issuer=issuer,
+        client_id=client_id,
+        deployment_ids=_clean_ids(deployment_ids),
+        auth_url=auth_url,
+        token_url=token_url,
+        jwks_url=jwks_url,
+        static_public_key=static_public_key,
+        organisation=organisation,
+        name=name.strip() or urlsplit(issuer).netloc,
+        trusts_email=trusts_email,
+        registered_via=registered_via,
+        product_family_code=product_family_code,
+    )
+    db.session.add(platform)
+    db.session.flush()
+    log.info("lti platform registered", extra={"platform": platform.id, "issuer": issuer})
+    return platform
+
+
+UPDATABLE = (
+    "name",
+    "deployment_ids",
+    "auth_url",
+    "token_url",
+    "jwks_url",
+    "static_public_key",
+    "trusts_email",
+    "is_enabled",
+    "organisation",
+)
+
+
+def update_platform(
+    platform: LtiPlatform, changes: dict[str, Any], *, actor: User | None
+) -> LtiPlatform:
+    """Change a registration's fields (only those in UPDATABLE).
+
+    :raises Invalid: an unknown field or a bad URL.
+    """
+    _require_platform_admin(actor)
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise Invalid(f"Cannot change {', '.join(unknown)}.")
+    for name, value in changes.items():
+        if name in ("auth_url", "token_url"):
+            value = _check_url(value, name)
+        elif name == "jwks_url":
+            value = _check_url(value, name, required=False)
+            platform.jwks_cache = None
+        elif name == "deployment_ids":
+            value = _clean_ids(value)
+        elif name == "static_public_key":
+            value = (value or "").strip() or None
+        setattr(platform, name, value)
+    if platform.jwks_url is None and platform.static_public_key is None:
+        raise Invalid(
+            "Give the platform's JWKS URL or its public key.",
+            errors={"jwks_url": ["Required unless a static key is given."]},
+        )
+    db.session.flush()
+    return platform
+
+
+def add_deployment(platform: LtiPlatform, deployment_id: str, *, actor: User | None) -> None:
+    _require_platform_admin(actor)
+    if deployment_id and deployment_id not in platform.deployment_ids:
+        platform.deployment_ids = [*platform.deployment_ids, deployment_id]
+        db.session.flush()
+
+
+# --- LTI 1.1 consumers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewConsumer:
+    consumer: Lti11Consumer
+    secret: str  # shown once; stored only encrypted
+
+
+def create_consumer(
+    *,
+    consumer_key: str,
+    organisation: Organisation | None,
+    name: str = "",
+    secret: str | None = None,
+    trusts_email: bool = False,
+    actor: User | None,
+) -> NewConsumer:
+    """Register an LTI 1.1 consumer; a random secret is generated unless given.
+
+    :raises Conflict: the key exists. :raises Invalid: empty key, short secret.
+    """
+    _require_platform_admin(actor)
+    consumer_key = (consumer_key or "").strip()
+    if not consumer_key:
+        raise Invalid("The consumer key is required.", errors={"consumer_key": ["Required."]})
+    if db.session.scalar(sa.select(Lti11Consumer.id).filter_by(consumer_key=consumer_key)):
+        raise Conflict(f"The consumer key {consumer_key} exists.", code="consumer_exists")
+    secret = secret or secrets.token_urlsafe(32)
+    if len(secret) < 16:
+        raise Invalid(
+            "The shared secret must have at least 16 characters.",
+            errors={"secret": ["At least 16 characters."]},
+        )
+    consumer = Lti11Consumer(
+        consumer_key=consumer_key,
+        secret_encrypted=encrypt_secret(secret),
+        organisation=organisation,
+        name=name.strip() or consumer_key,
+        trusts_email=trusts_email,
+    )
+    db.session.add(consumer)
+    db.session.flush()
+    return NewConsumer(consumer, secret)
+
+
+# --- users from launches and rosters ------------------------------------------------------------
+
+
+def _display_name(
+    name: str | None, given: str | None, family: str | None, email: str | None, subject: str
+) -> str:
+    full = (name or " ".join(p for p in (given, family) if p) or "").strip()
+    if full:
+        return full[:200]
+    if email:
+        return email.split("@")[0][:200]
+    return f"LTI user {subject[:40]}"
+
+
+def provision_user(
+    *,
+    provider: str,
+    issuer: str,
+    subject: str,
+    email: str | None,
+    name: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    trusts_email: bool,
+    locale: str | None = None,
+) -> User:
+    """The user linked to (provider, issuer, subject), created and linked if new.
+
+    An existing account with the same email is linked only when the platform is trusted
+    for emails; otherwise the LTI user gets a separate account (without that email), so
+    an LMS cannot take over an account by asserting its address.
+    """
+    user = accounts.find_user_by_identity(provider, issuer, subject)
+    if user is not None:
+        if name and user.display_name.startswith("LTI user "):
+            user.display_name = name[:200]
+        return user
+    email = accounts.normalise_email(email) if email and "@" in email else None
+    existing = db.session.scalar(sa.select(User).filter_by(email=email)) if email else None
+    display = _display_name(name, given_name, family_name, email, subject)
+    if existing is not None and trusts_email:
+        user = existing
+    elif existing is None and email is not None:
+        user = accounts.create_user(email, None, display_name=display)
+    else:
+        if existing is not None:
+            log.warning(
+                "lti launch email matches an account; platform not trusted for emails, "
+                "separate account created",
+                extra={"issuer": issuer},
+            )
+        user = User(email=None, display_name=display)
+        db.session.add(user)
+        db.session.flush()
+    if locale and user.locale is None and locale[:2] in ("en", "fr"):
+        user.locale = locale[:2]
+    accounts.link_identity(user, provider, issuer, subject)
+    return user
+
+
+def grant_roles(
+    user: User, organisation: Organisation | None, pathways_roles: Iterable[str]
+) -> None:
+    """Memberships in the registration's organisation for the mapped LTI roles (additive)."""
+    if organisation is None:
+        return
+    for name in sorted(pathways_roles):
+        role = GRANTABLE.get(name)
+        if role is not None:
+            accounts.add_membership(user, organisation, role)
+
+
+# --- contexts (cohorts), resource links, grade links ------------------------------------------
+
+
+def _owner_filter(model, platform: LtiPlatform | None, consumer: Lti11Consumer | None):
+    if platform is not None:
+        return model.platform_id == platform.id
+    return model.consumer_id == consumer.id
+
+
+def upsert_context(
+    *,
+    platform: LtiPlatform | None = None,
+    consumer: Lti11Consumer | None = None,
+    context_id: str,
+    title: str | None = None,
+    label: str | None = None,
+    deployment_id: str | None = None,
+    memberships_url: str | None = None,
+    lineitems_url: str | None = None,
+    ags_scopes: Iterable[str] = (),
+) -> LtiContext:
+    """The cohort for an LMS course, created on first sight, refreshed on each launch."""
+    context = db.session.scalar(
+        sa.select(LtiContext).where(
+            _owner_filter(LtiContext, platform, consumer), LtiContext.context_id == context_id
+        )
+    )
+    if context is None:
+        owner = platform or consumer
+        context = LtiContext(
+            platform=platform,
+            consumer=consumer,
+            context_id=context_id,
+            organisation_id=owner.organisation_id,
+        )
+        db.session.add(context)
+    context.title = (title or context.title or "")[:500] or None
+    context.label = (label or context.label or "")[:255] or None
+    context.deployment_id = deployment_id or context.deployment_id
+    context.memberships_url = memberships_url or context.memberships_url
+    context.lineitems_url = lineitems_url or context.lineitems_url
+    scopes = list(ags_scopes)
+    if scopes:
+        context.ags_scopes = scopes
+    db.session.flush()
+    return context
+
+
+def enrol(
+    context: LtiContext,
+    user: User,
+    roles: Iterable[str],
+    *,
+    source: str = "launch",
+    is_active: bool = True,
+) -> LtiContextMember:
+    """Put a user in a cohort with their LTI roles (full URIs); refreshes an existing member."""
+    member = db.session.scalar(
+        sa.select(LtiContextMember).filter_by(context_pk=context.id, user_id=user.id)
+    )
+    if member is None:
+        member = LtiContextMember(context=context, user=user, source=source)
+        db.session.add(member)
+    member.roles = list(roles)
+    member.is_active = is_active
+    member.updated_at = utcnow()
+    db.session.flush()
+    return member
+
+
+def upsert_resource_link(
+    *,
+    platform: LtiPlatform | None = None,
+    consumer: Lti11Consumer | None = None,
+    context: LtiContext | None,
+    resource_link_id: str,
+    title: str | None,
+    target: tuple[str, str] | None,
+    lineitem_url: str | None = None,
+) -> LtiResourceLink:
+    link = db.session.scalar(
+        sa.select(LtiResourceLink).where(
+            _owner_filter(LtiResourceLink, platform, consumer),
+            LtiResourceLink.resource_link_id == resource_link_id,
+        )
+    )
+    if link is None:
+        link = LtiResourceLink(
+            platform=platform, consumer=consumer, resource_link_id=resource_link_id
+        )
+        db.session.add(link)
+    link.context_pk = context.id if context is not None else link.context_pk
+    link.title = (title or link.title or "")[:500] or None
+    if target is not None:
+        link.target_kind, link.target_code = target
+    link.lineitem_url = lineitem_url or link.lineitem_url
+    db.session.flush()
+    return link
+
+
+def upsert_grade_link(
+    *,
+    user: User,
+    link: LtiResourceLink,
+    lti_user_id: str,
+    lineitem_url: str | None = None,
+    outcome_url: str | None = None,
+    sourcedid: str | None = None,
+) -> LtiGradeLink | None:
+    """Remember where this user's grade for `link` goes; None when the launch carries none."""
+    if not lineitem_url and not (outcome_url and sourcedid):
+        return None
+    grade = db.session.scalar(
+        sa.select(LtiGradeLink).filter_by(user_id=user.id, resource_link_pk=link.id)
+    )
+    if grade is None:
+        grade = LtiGradeLink(user=user, resource_link=link, lti_user_id=lti_user_id)
+        db.session.add(grade)
+    grade.lti_user_id = lti_user_id
+    grade.lineitem_url = lineitem_url or grade.lineitem_url
+    if outcome_url and sourcedid:
+        grade.outcome_url, grade.sourcedid = outcome_url, sourcedid
+    grade.updated_at = utcnow()
+    db.session.flush()
+    return grade
+
+
+# --- the grade outbox -----------------------------------------------------------------------
+
+
+def scores_url(lineitem_url: str) -> str:
+    """The line item's `/scores` endpoint (the query string stays after the path)."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+def enqueue_row(row: LtiOutbox) -> LtiOutbox | None:
+    existing = db.session.scalar(
+        sa.select(LtiOutbox).filter_by(idempotency_key=row.idempotency_key)
+    )
+    if existing is not None:
+        return None
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # a concurrent worker enqueued the same key first
+        return None
+    return row
+
+
+def enqueue_grade(
+    grade: LtiGradeLink, *, source_key: str, completed_at: datetime, score: float = 1.0
+) -> LtiOutbox | None:
+    """Queue a completion's grade for one grade link; None if it was queued before.
+
+    `score` is a fraction (0..1). AGS gets scoreGiven/scoreMaximum on SCORE_MAXIMUM with
+    Completed/FullyGraded; LTI 1.1 outcomes get replaceResult with the fraction.
+    """
+    link = grade.resource_link
+    key_tail = f"{grade.user_id}:{link.id}:{source_key}"
+    if grade.lineitem_url and link.platform_id is not None:
+        body = claims.ags_score(
+            user_id=grade.lti_user_id,
+            score_given=round(score * SCORE_MAXIMUM, 4),
+            score_maximum=SCORE_MAXIMUM,
+            activity_progress="Completed",
+            grading_progress="FullyGraded",
+            timestamp=completed_at,
+        )
+        row = LtiOutbox(
+            kind="ags_score",
+            idempotency_key=f"ags:{key_tail}",
+            platform_id=link.platform_id,
+            url=scores_url(grade.lineitem_url),
+            payload={"score": body},
+        )
+    elif grade.outcome_url and grade.sourcedid:
+        row = LtiOutbox(
+            kind="pox_replace",
+            idempotency_key=f"pox:{key_tail}",
+            platform_id=link.platform_id,
+            consumer_id=link.consumer_id,
+            url=grade.outcome_url,
+            payload={"sourcedid": grade.sourcedid, "score": score},
+        )
+    else:
+        return None
+    row.next_attempt_at = utcnow()
+    return enqueue_row(row)
+
+
+def grade_links_for(user_id: int, kind: str, code: str) -> list[LtiGradeLink]:
+    return list(
+        db.session.scalars(
+            sa.select(LtiGradeLink)
+            .join(LtiGradeLink.resource_link)
+            .where(
+                LtiGradeLink.user_id == user_id,
+                LtiResourceLink.target_kind == kind,
+                LtiResourceLink.target_code == code,
+            )
+            .order_by(LtiGradeLink.id)
+        )
+    )
+
+
+def enqueue_completion(
+    user: User, kind: str, code: str, *, source_key: str, completed_at: datetime | None = None
+) -> list[LtiOutbox]:
+    """Queue full marks on every graded link of `user` that points at (kind, code)."""
+    completed_at = completed_at or utcnow()
+    queued = []
+    for grade in grade_links_for(user.id, kind, str(code)):
+        row = enqueue_grade(grade, source_key=source_key, completed_at=completed_at)
+        if row is not None:
+            queued.append(row)
+    return queued
+
+
+def _first_attr(obj: Any, *paths: str) -> Any:
+    for path in paths:
+        value = obj
+        for name in path.split("."):
+            value = getattr(value, name, None)
+            if value is None:
+                break
+        if value is not None:
+            return value
+    return None
+
+
+def award_targets(award: Any) -> list[tuple[str, str]]:
+    """(kind, code) targets an award completes: its micro-credential or its occupation."""
+    targets = []
+    credential = _first_attr(
+        award,
+        "credential_code",
+        "micro_credential.code",
+        "version.credential.code",
+        "credential.code",
+    )
+    if credential:
+        targets.append(("credential", str(credential)))
+    occupation = _first_attr(award, "occupation_code", "occupation.code")
+    if occupation:
+        targets.append(("pathway", str(occupation)))
+    return targets
+
+
+def on_award(user: User, award: Any) -> None:
+    """AWARD_HOOKS entry: queue the grade of each LTI link the award completes."""
+    when = _first_attr(award, "issued_at", "awarded_at", "created_at")
+    for kind, code in award_targets(award):
+        enqueue_completion(
+            user, kind, code, source_key=f"award:{getattr(award, 'id', code)}", completed_at=when
+        )
+
+
+def on_module_completed(user: User, progress: Any) -> None:
+    """MODULE_HOOKS entry: queue the grade of links pointing at the completed module."""
+    module_id = _first_attr(progress, "module_id", "module.id", "id")
+    when = _first_attr(progress, "completed_at", "updated_at")
+    if module_id is not None:
+        enqueue_completion(
+            user, "module", str(module_id), source_key=f"module:{module_id}", completed_at=when
+        )
+
+
+def _install_hooks() -> None:
+    try:
+        from pathways.records import services as records  # noqa: PLC0415 -- optional package
+    except ImportError:  # records not built yet; the hooks join when it is
+        return
+    for name, hook in (("AWARD_HOOKS", on_award), ("MODULE_HOOKS", on_module_completed)):
+        hooks = getattr(records, name, None)
+        if isinstance(hooks, list) and hook not in hooks:
+            hooks.append(hook)
+
+
+_install_hooks()
+
+
+def require_instructor(context: LtiContext, actor: User) -> None:
+    """Instructors of the course, the college's editors and admins, and platform admins.
+
+    :raises Forbidden: anyone else.
+    """
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return
+    if context.organisation_id is not None and actor.has_role(
+        Role.COLLEGE_EDITOR, Role.COLLEGE_ADMIN, organisation_id=context.organisation_id
+    ):
+        return
+    member = db.session.scalar(
+        sa.select(LtiContextMember).filter_by(context_pk=context.id, user_id=actor.id)
+    )
+    if member is not None and claims.ROLE_COLLEGE_EDITOR in claims.map_roles(member.roles):
+        return
+    raise Forbidden("You do not teach this course.", code="not_instructor")

@@ -1,0 +1,412 @@
+"""LTI HTML endpoints: OIDC login, launches (1.3 and 1.1), deep linking, dynamic
+registration, and the platform admins' registration pages.
+
+Protocol endpoints authenticate by their standard (platform signatures, single-use
+server-side state, signed links) and skip the CSRF check; admin pages are for platform
+admins. Every refused launch renders `lti/refused.html` with what to tell the LMS admin.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_user
+
+from pathways.accounts import queries as accounts_queries
+from pathways.accounts.enums import OrganisationKind
+from pathways.accounts.enums import Role
+from pathways.accounts.permissions import allow
+from pathways.accounts.permissions import protocol
+from pathways.db import db
+from pathways.db import transaction
+from pathways.errors import DomainError
+from pathways.lti import deep_linking
+from pathways.lti import keys
+from pathways.lti import launch as lti13
+from pathways.lti import lti11
+from pathways.lti import oidc
+from pathways.lti import queries
+from pathways.lti import registration
+from pathways.lti import services
+from pathways.lti.claims import LaunchRefused
+from pathways.lti.forms import ConfirmForm
+from pathways.lti.forms import ConsumerForm
+from pathways.lti.forms import PlatformForm
+from pathways.lti.oauth1 import external_url
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+# HTTP status of a refusal: 401 when the launch could not be authenticated, 403 when an
+# authenticated request is not allowed here, 400 for a malformed one.
+UNAUTHENTICATED = frozenset(
+    {
+        "bad_signature",
+        "unknown_kid",
+        "bad_algorithm",
+        "jwks_unavailable",
+        "expired",
+        "issued_in_future",
+        "nonce_missing",
+        "nonce_invalid",
+        "state_mismatch",
+        "replayed_nonce",
+        "timestamp",
+        "oauth_missing",
+        "signature_method",
+        "wrong_audience",
+        "wrong_issuer",
+        "azp_missing",
+        "azp_mismatch",
+        "missing_id_token",
+    }
+)
+NOT_ALLOWED = frozenset(
+    {
+        "unknown_platform",
+        "ambiguous_platform",
+        "unknown_deployment",
+        "platform_disabled",
+        "unknown_consumer",
+        "deep_linking_not_allowed",
+        "foreign_target",
+        "account_conflict",
+    }
+)
+
+
+def refusal_status(reason_code: str) -> int:
+    if reason_code in UNAUTHENTICATED:
+        return 401
+    if reason_code in NOT_ALLOWED:
+        return 403
+    return 400
+
+
+def refused(error: LaunchRefused):
+    status = refusal_status(error.reason_code)
+    log.warning(
+        "lti launch refused",
+        extra={"reason": error.reason_code, "detail": error.admin_hint[:500], "status": status},
+    )
+    page = render_template("lti/refused.html", error=error, status=status)
+    return page, status
+
+
+def _sign_in(user) -> None:
+    login_user(user)
+
+
+def _land(target, *, handle: str | None = None):
+    if handle is not None:
+        return redirect(url_for("lti.deep_linking_page", handle=handle))
+    path = lti13.target_path(target)
+    if path is not None:
+        return redirect(path)
+    if target is not None:
+        flash(
+            _(
+                "The page this course activity points to is not available yet; here is your "
+                "dashboard."
+            ),
+            "info",
+        )
+    return redirect(url_for("portal.dashboard"))
+
+
+# --- OIDC login and the LTI 1.3 launch --------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@protocol("OIDC third-party login initiation from a registered platform")
+def login():
+    params = request.values.to_dict()
+    try:
+        with transaction():
+            started = oidc.begin_login(params)
+    except LaunchRefused as error:
+        return refused(error)
+    response = redirect(started.url)
+    secure = current_app.config["BASE_URL"].startswith("https://")
+    response.set_cookie(
+        started.cookie_name,
+        started.cookie_value,
+        max_age=started.max_age,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        path="/lti/",
+    )
+    return response
+
+
+@bp.post("/launch")
+@protocol("LTI 1.3 id_token signed by the platform, with single-use server-side state")
+def launch():
+    state = request.form.get("state")
+    cookie_name = oidc.cookie_name_for(state)
+    try:
+        with transaction():
+            result = lti13.handle_launch(
+                request.form.get("id_token"), state, cookie_value=request.cookies.get(cookie_name)
+            )
+            _sign_in(result.user)
+            response = _land(result.target, handle=result.deep_link_handle)
+    except LaunchRefused as error:
+        return refused(error)
+    response.delete_cookie(cookie_name, path="/lti/")
+    return response
+
+
+# --- deep linking -------------------------------------------------------------------------------
+
+
+@bp.get("/deep-linking/<handle>")
+@protocol("single-use handle issued by a verified deep linking launch")
+def deep_linking_page(handle: str):
+    try:
+        session = deep_linking.open_session(handle)
+    except LaunchRefused as error:
+        return refused(error)
+    return render_template(
+        "lti/deep_linking.html",
+        handle=handle,
+        settings=session.settings,
+        choices=deep_linking.choices(),
+        multiple=bool(session.settings.get("accept_multiple")),
+    )
+
+
+@bp.post("/deep-linking/<handle>")
+@protocol("single-use handle issued by a verified deep linking launch")
+def deep_linking_submit(handle: str):
+    try:
+        with transaction():
+            response = deep_linking.respond(
+                handle, request.form.getlist("item"), graded=request.form.get("graded") == "yes"
+            )
+    except LaunchRefused as error:
+        return refused(error)
+    return render_template("lti/deep_linking_submit.html", response=response)
+
+
+# --- dynamic registration -----------------------------------------------------------------------
+
+
+@bp.get("/register/<token>")
+@protocol("signed registration link from a platform admin, plus the LMS registration token")
+def dynamic_registration(token: str):
+    try:
+        organisation = registration.organisation_for_token(token)
+    except DomainError as error:
+        return render_template("lti/register_failed.html", message=error.detail), 400
+    openid_configuration = request.args.get("openid_configuration", "")
+    if not openid_configuration:
+        message = _(
+            "Open this URL from your LMS's tool registration page (in Moodle: Site "
+            "administration › Plugins › Activity modules › External tool › Manage tools "
+            "› Tool URL › Add LTI Advantage)."
+        )
+        return render_template("lti/register_failed.html", message=message), 400
+    try:
+        with transaction():
+            registered = registration.register_dynamically(
+                organisation, openid_configuration, request.args.get("registration_token")
+            )
+            platform_name = registered.platform.name
+    except (registration.RegistrationFailed, DomainError) as error:
+        message = getattr(error, "message", None) or getattr(error, "detail", str(error))
+        log.warning("lti dynamic registration failed", extra={"detail": message[:500]})
+        return render_template("lti/register_failed.html", message=message), 400
+    return render_template(
+        "lti/registered.html", organisation=organisation, platform_name=platform_name
+    )
+
+
+# --- LTI 1.1 --------------------------------------------------------------------------------------
+
+
+@bp.post("/1.1/launch")
+@protocol("LTI 1.1 OAuth 1.0a HMAC-SHA1 signature with a registered consumer key")
+def launch_lti11():
+    url = external_url(request.url)
+    try:
+        with transaction():
+            result = lti11.handle_launch(
+                method=request.method,
+                url=url,
+                headers=dict(request.headers),
+                body_params=request.form.to_dict(flat=False),
+            )
+            _sign_in(result.user)
+            response = _land(result.target)
+    except LaunchRefused as error:
+        return refused(error)
+    return response
+
+
+# --- platform admin pages -------------------------------------------------------------------------
+
+
+def _college_choices() -> list[tuple[str, str]]:
+    organisations = accounts_queries.organisations_administered_by(current_user)
+    return [("", _("— none —"))] + [
+        (o.code, o.name) for o in organisations if o.kind is OrganisationKind.COLLEGE
+    ]
+
+
+def _organisation(code: str):
+    if not code:
+        return None
+    from pathways.accounts import services as accounts  # noqa: PLC0415 -- one view uses it
+
+    return accounts.get_organisation(code)
+
+
+@bp.get("/platforms")
+@allow(Role.PLATFORM_ADMIN)
+def list_platforms():
+    colleges = [
+        o
+        for o in accounts_queries.organisations_administered_by(current_user)
+        if o.kind is OrganisationKind.COLLEGE
+    ]
+    return render_template(
+        "lti/platforms.html",
+        platforms=queries.platforms(),
+        urls=registration.tool_urls(),
+        registration_urls=[
+            (o, registration.tool_urls(o)["dynamic_registration"]) for o in colleges
+        ],
+        keys=keys.published_keys(),
+        confirm=ConfirmForm(),
+        failed=queries.outbox("failed"),
+    )
+
+
+def _platform_changes(form: PlatformForm) -> dict:
+    return {
+        "name": form.name.data or "",
+        "deployment_ids": (form.deployment_ids.data or "").split(","),
+        "auth_url": form.auth_url.data,
+        "token_url": form.token_url.data,
+        "jwks_url": form.jwks_url.data,
+        "static_public_key": form.static_public_key.data,
+        "trusts_email": form.trusts_email.data,
+    }
+
+
+def _show_errors(form, error: DomainError) -> None:
+    placed = False
+    for name, messages in (error.errors or {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+            placed = True
+    if not placed:
+        flash(error.detail, "error")
+
+
+@bp.route("/platforms/new", methods=["GET", "POST"])
+@allow(Role.PLATFORM_ADMIN)
+def new_platform():
+    form = PlatformForm()
+    form.organisation.choices = _college_choices()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                changes = _platform_changes(form)
+                platform = services.create_platform(
+                    issuer=form.issuer.data,
+                    client_id=form.client_id.data,
+                    organisation=_organisation(form.organisation.data),
+                    actor=current_user,
+                    **changes,
+                )
+                platform_id = platform.id
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Platform registered."), "success")
+            return redirect(url_for("lti.edit_platform", platform_id=platform_id))
+    return render_template(
+        "lti/platform_form.html", form=form, platform=None, urls=registration.tool_urls()
+    )
+
+
+@bp.route("/platforms/<int:platform_id>", methods=["GET", "POST"])
+@allow(Role.PLATFORM_ADMIN)
+def edit_platform(platform_id: int):
+    platform = queries.get_platform(platform_id)
+    form = PlatformForm(obj=platform if request.method == "GET" else None)
+    form.organisation.choices = _college_choices()
+    if request.method == "GET":
+        form.deployment_ids.data = ", ".join(platform.deployment_ids)
+        form.organisation.data = platform.organisation.code if platform.organisation else ""
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                changes = _platform_changes(form)
+                changes["is_enabled"] = form.is_enabled.data
+                changes["organisation"] = _organisation(form.organisation.data)
+                services.update_platform(platform, changes, actor=current_user)
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Platform saved."), "success")
+            return redirect(url_for("lti.edit_platform", platform_id=platform_id))
+    return render_template(
+        "lti/platform_form.html", form=form, platform=platform, urls=registration.tool_urls()
+    )
+
+
+@bp.post("/keys/rotate")
+@allow(Role.PLATFORM_ADMIN)
+def rotate_key():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with transaction():
+            keys.rotate_tool_key()
+        flash(
+            _("A new signing key is in use; the previous one stays published for an hour."),
+            "success",
+        )
+    return redirect(url_for("lti.list_platforms"))
+
+
+@bp.route("/consumers", methods=["GET", "POST"])
+@allow(Role.PLATFORM_ADMIN)
+def list_consumers():
+    form = ConsumerForm()
+    form.organisation.choices = _college_choices()
+    created = None
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                created = services.create_consumer(
+                    consumer_key=form.consumer_key.data,
+                    organisation=_organisation(form.organisation.data),
+                    name=form.name.data or "",
+                    trusts_email=form.trusts_email.data,
+                    actor=current_user,
+                )
+        except DomainError as error:
+            _show_errors(form, error)
+    db.session.expire_all()
+    return render_template(
+        "lti/consumers.html",
+        form=form,
+        created=created,
+        consumers=queries.consumers(),
+        urls=registration.tool_urls(),
+    )

@@ -16,6 +16,8 @@ from pathways.accounts.enums import Role
 from pathways.accounts.enums import Scope
 from pathways.accounts.permissions import api
 from pathways.accounts.permissions import authenticated_client
+from pathways.accounts.permissions import public
+from pathways.catalog import case
 from pathways.catalog import queries
 from pathways.catalog import search
 from pathways.catalog import services
@@ -266,3 +268,79 @@ def endorse_version(version_id: int):
         endorsement = services.endorse(version_id, payload["statement"], actor=_author())
         body = EndorsementOut().dump(endorsement)
     return body, 201
+
+
+# CASE 1.1 REST binding (read-only, public, published frameworks only) -------------------------
+
+case_bp = Blueprint("case", __name__, url_prefix="/ims/case/v1p1")
+
+
+def _imsx_not_found(sourced_id: str):
+    """The CASE binding's 404: an imsx_StatusInfo body naming the unknown object."""
+    body = {
+        "imsx_codeMajor": "failure",
+        "imsx_severity": "error",
+        "imsx_description": f"No published object with sourcedId {sourced_id}.",
+        "imsx_CodeMinor": {
+            "imsx_codeMinorField": [
+                {
+                    "imsx_codeMinorFieldName": "sourcedId",
+                    "imsx_codeMinorFieldValue": "unknownobject",
+                }
+            ]
+        },
+    }
+    return body, 404
+
+
+@case_bp.get("/CFDocuments")
+@public
+def case_documents():
+    """Every published framework as a CFDocument."""
+    return {"CFDocuments": [case.document_json(f) for f in queries.published_frameworks()]}
+
+
+@case_bp.get("/CFDocuments/<sourced_id>")
+@public
+def case_document(sourced_id: str):
+    framework = queries.framework_by_uuid(sourced_id)
+    if framework is None or not framework.is_published:
+        return _imsx_not_found(sourced_id)
+    return case.document_json(framework)
+
+
+@case_bp.get("/CFPackages/<sourced_id>")
+@public
+def case_package(sourced_id: str):
+    """A published framework as a CFPackage."""
+    framework = queries.framework_by_uuid(sourced_id)
+    if framework is None or not framework.is_published:
+        return _imsx_not_found(sourced_id)
+    return case.package_json(framework)
+
+
+@case_bp.get("/CFItems/<sourced_id>")
+@public
+def case_item(sourced_id: str):
+    item = case.published_item(sourced_id)
+    if item is None:
+        return _imsx_not_found(sourced_id)
+    body = case.item_json(item)
+    body["CFDocumentURI"] = {
+        "title": item.framework.title.get("en", ""),
+        "identifier": item.framework.uuid,
+        "uri": case.document_json(item.framework)["uri"],
+    }
+    return body
+
+
+@case_bp.get("/CFAssociations/<sourced_id>")
+@public
+def case_association(sourced_id: str):
+    body = case.published_association(sourced_id)
+    if body is None:
+        return _imsx_not_found(sourced_id)
+    return body
+
+
+blueprints = [bp, case_bp]

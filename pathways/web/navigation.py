@@ -38,6 +38,22 @@ def _admin(user) -> bool:
 NAV: list[NavItem] = [
     NavItem(_l("Dashboard"), "portal.dashboard", _signed_in),
     NavItem(_l("Organisations"), "accounts.list_organisations", _admin),
+    NavItem(_l("Catalogue"), "catalog.search_catalogue", _anyone),
+    NavItem(
+        _l("Micro-credentials"),
+        "catalog.college_dashboard",
+        lambda u: u.is_authenticated and u.has_role(Role.COLLEGE_EDITOR, Role.COLLEGE_ADMIN),
+    ),
+    NavItem(
+        _l("Reviews"),
+        "catalog.partner_reviews",
+        lambda u: u.is_authenticated and u.has_role(Role.PARTNER_REVIEWER),
+    ),
+    NavItem(
+        _l("CASE frameworks"),
+        "catalog.case_admin",
+        lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN),
+    ),
 ]
 
 

@@ -10,11 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from pathways.accounts.enums import Role
 from pathways.accounts.models import User
+from pathways.catalog.enums import VersionStatus
+from pathways.catalog.models import MicroCredential
+from pathways.catalog.models import MicroCredentialVersion
+from pathways.catalog.models import VersionPartner
+from pathways.db import db
 
 
 @dataclass
@@ -84,7 +90,78 @@ def _role_panels(user: User) -> list[Panel]:
     ]
 
 
-PANEL_PROVIDERS: list[Callable[[User], list[Panel]]] = [_role_panels, _admin_panel]
+def _catalog_panels(user: User) -> list[Panel]:
+    """College editors: their college's micro-credentials by state; partner reviewers: the
+    drafts and reviews their organisation is invited to."""
+    panels = []
+    for organisation in user.organisations_where(Role.COLLEGE_EDITOR):
+        counts = dict(
+            db.session.execute(
+                sa.select(MicroCredentialVersion.status, sa.func.count())
+                .join(MicroCredentialVersion.credential)
+                .where(MicroCredential.issuing_organisation_id == organisation.id)
+                .group_by(MicroCredentialVersion.status)
+            ).all()
+        )
+        panels.append(
+            Panel(
+                title=str(_l("Micro-credentials of %(name)s", name=organisation.name)),
+                role=Role.COLLEGE_EDITOR.value,
+                text=str(
+                    _l(
+                        "%(drafts)d draft(s), %(review)d in review, %(published)d published, "
+                        "%(retired)d retired.",
+                        drafts=counts.get(VersionStatus.DRAFT, 0),
+                        review=counts.get(VersionStatus.IN_REVIEW, 0),
+                        published=counts.get(VersionStatus.PUBLISHED, 0),
+                        retired=counts.get(VersionStatus.RETIRED, 0),
+                    )
+                ),
+                links=[
+                    Link(
+                        str(_l("Open the college dashboard")), url_for("catalog.college_dashboard")
+                    ),
+                    Link(str(_l("New micro-credential")), url_for("catalog.create_draft")),
+                ],
+            )
+        )
+    partner_ids = [org.id for org in user.organisations_where(Role.PARTNER_REVIEWER)]
+    if partner_ids:
+        versions = db.session.scalars(
+            sa.select(MicroCredentialVersion)
+            .join(VersionPartner, VersionPartner.version_id == MicroCredentialVersion.id)
+            .where(
+                VersionPartner.organisation_id.in_(partner_ids),
+                MicroCredentialVersion.status.in_([VersionStatus.DRAFT, VersionStatus.IN_REVIEW]),
+            )
+            .order_by(MicroCredentialVersion.id)
+        ).unique()
+        links = [
+            Link(
+                f"{version.credential.code} v{version.number}",
+                url_for("catalog.review_version", version_id=version.id),
+            )
+            for version in versions
+        ]
+        panels.append(
+            Panel(
+                title=str(_l("Micro-credentials to review")),
+                role=Role.PARTNER_REVIEWER.value,
+                text="" if links else str(_l("Nothing to review yet.")),
+                links=[
+                    *links,
+                    Link(str(_l("All your reviews")), url_for("catalog.partner_reviews")),
+                ],
+            )
+        )
+    return panels
+
+
+PANEL_PROVIDERS: list[Callable[[User], list[Panel]]] = [
+    _role_panels,
+    _admin_panel,
+    _catalog_panels,
+]
 
 
 def dashboard_panels(user: User) -> list[Panel]:

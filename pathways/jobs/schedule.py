@@ -42,6 +42,13 @@ JOBS: list[JobSpec] = [
         trigger_args={"minutes": 1},
         description="Send due LTI grades (AGS scores, Basic Outcomes) with back-off.",
     ),
+    JobSpec(
+        id="stacking.reevaluate",
+        target="pathways.stacking.jobs:reevaluate_all",
+        trigger="cron",
+        trigger_args={"hour": 2, "minute": 30},
+        description="Re-evaluate learners' pathways nightly, in batches (expiry, recency).",
+    ),
 ]
 
 _app = None  # set by the scheduler command; jobs run inside its app context

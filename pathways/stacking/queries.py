@@ -526,3 +526,37 @@ def credentials_in_progress(user_id: int) -> set[str]:
         )
     )
     return started
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def plar_assessment(assessment_id: int) -> PlarAssessment | None:
+    return db.session.get(PlarAssessment, assessment_id)
+
+
+def recognised_of(user_id: int) -> list[RecognisedCredential]:
+    """A learner's external credentials, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(RecognisedCredential)
+            .where(RecognisedCredential.user_id == user_id)
+            .order_by(RecognisedCredential.earned_on.desc(), RecognisedCredential.id.desc())
+        )
+    )
+
+
+def external_credential_codes() -> set[str]:
+    """Codes of framework items that are earnable credentials of their own (MSSC CPT...)."""
+    return set(
+        db.session.scalars(
+            sa.select(CompetencyItem.code)
+            .join(Framework, CompetencyItem.framework_id == Framework.id)
+            .where(
+                Framework.status == FrameworkStatus.PUBLISHED,
+                CompetencyItem.credential.is_not(None),
+                sa.cast(CompetencyItem.credential, sa.String) != "null",
+            )
+        )
+    )

@@ -28,8 +28,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pathways.accounts import services as account_services
+from pathways.accounts.enums import Role
 from pathways.accounts.models import ApiClient
 from pathways.accounts.models import User
+from pathways.catalog import queries as catalog_queries
+from pathways.catalog.models import MicroCredentialVersion
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import Conflict
@@ -38,6 +42,7 @@ from pathways.errors import Invalid
 from pathways.errors import NotFound
 from pathways.records import plar_services
 from pathways.records import services as record_services
+from pathways.records.models import Award
 from pathways.records.models import OccupationCertification
 from pathways.records.models import RecognisedCredential
 from pathways.records.models.certifications import CertificationStatus
@@ -707,3 +712,73 @@ for _hooks, _hook in (
 ):
     if _hook not in _hooks:
         _hooks.append(_hook)
+
+
+# -- demo and operator helpers ---------------------------------------------------------------
+
+
+def user_by_email(email: str) -> User:
+    """:raises NotFound: no account with this email."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No account {email}.")
+    return user
+
+
+def grant_demo_awards(
+    email: str,
+    codes: list[str],
+    *,
+    target: str | None = None,
+    employer_code: str | None = None,
+) -> list[str]:
+    """Demo data only: award the newest published version of each code (if not held).
+
+    Awards are dated today and run `AWARD_HOOKS` as real awards do. With `target`, the
+    occupation joins the learner's targets; with `employer_code`, the learner also joins
+    that organisation as a learner, so its assessors see them.
+
+    :raises NotFound: no such account, code or organisation.
+    """
+    user = user_by_email(email)
+    if employer_code:
+        account_services.add_membership(
+            user, account_services.get_organisation(employer_code), Role.LEARNER
+        )
+    awarded = []
+    now = utcnow()
+    for code in codes:
+        version = catalog_queries.published_version(code)
+        if version is None:
+            raise NotFound(f"No published version of {code}.")
+        held = db.session.scalar(
+            sa.select(Award.id)
+            .join(
+                MicroCredentialVersion,
+                Award.micro_credential_version_id == MicroCredentialVersion.id,
+            )
+            .where(
+                Award.user_id == user.id,
+                Award.revoked_at.is_(None),
+                MicroCredentialVersion.credential_id == version.credential_id,
+            )
+        )
+        if held is not None:
+            continue
+        award = Award(
+            user_id=user.id,
+            micro_credential_version_id=version.id,
+            issued_at=now,
+            expires_at=record_services.add_months(now, version.validity_months)
+            if version.validity_months
+            else None,
+            basis={"demo": True},
+        )
+        db.session.add(award)
+        db.session.flush()
+        awarded.append(code)
+        for hook in record_services.AWARD_HOOKS:
+            hook(user, award)
+    if target:
+        add_target(user, target)
+    return awarded

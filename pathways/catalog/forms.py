@@ -25,7 +25,7 @@ from wtforms import TextAreaField
 from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange as _NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
@@ -62,6 +62,14 @@ CHALLENGE_CHOICES = [
 ]
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class NumberRange(_NumberRange):
+    """WTForms' range check, silent when the value is not a number (that error is shown)."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None:
+            super().__call__(form, field)
 
 
 def _text(label, *, rows: int = 3, max_length: int = 4000) -> TextAreaField:

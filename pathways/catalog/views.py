@@ -340,6 +340,7 @@ def search_catalogue():
         versions=versions,
         page=page,
         pages=pages,
+        per_page=PER_PAGE,
         previous_url=url_for("catalog.search_catalogue", **args, page=page - 1)
         if page > 1
         else None,

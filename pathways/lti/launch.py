@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from pathways.accounts.models import User
+from pathways.catalog import queries as catalog
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import DomainError
@@ -45,6 +46,7 @@ _PATHS = (
     (re.compile(r"^/catalog/([^/]+)/modules/([^/]+)/?$"), "module", 2),
     (re.compile(r"^/modules/([^/]+)/?$"), "module", 1),
     (re.compile(r"^/catalog/([^/]+)/?$"), "credential", 1),
+    (re.compile(r"^/micro-credentials/([^/]+)/?$"), "credential", 1),
     (re.compile(r"^/pathways/([^/]+)/?$"), "pathway", 1),
 )
 
@@ -96,8 +98,10 @@ def target_path(target: tuple[str, str] | None) -> str | None:
     if target is None:
         return None
     kind, code = target
+    if kind == "credential" and catalog.published_version(code) is None:
+        return None  # the page would only say "not found"
     candidates = {
-        "credential": [f"/catalog/{code}"],
+        "credential": [f"/catalog/{code}", f"/micro-credentials/{code}"],
         "pathway": [f"/pathways/{code}"],
         "module": [f"/modules/{code}", f"/catalog/modules/{code}"],
     }[kind]

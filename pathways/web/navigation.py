@@ -54,6 +54,7 @@ NAV: list[NavItem] = [
         "catalog.case_admin",
         lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN),
     ),
+    NavItem(_l("LTI"), "lti.list_platforms", lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN)),  # noqa: E501
     NavItem(_l("My pathways"), "stacking.list_pathways", lambda u: u.is_authenticated and u.has_role(Role.LEARNER)),  # noqa: E501
     NavItem(_l("Assessments"), "stacking.assessment_queue", lambda u: u.is_authenticated and u.has_role(Role.ASSESSOR)),  # noqa: E501
 ]

@@ -394,3 +394,35 @@ def test_a_real_award_reaches_the_outbox_through_the_award_hooks(client, fake, r
     assert [r.idempotency_key.rsplit(":", 2)[1:] for r in rows] == [["award", str(earned.id)]]
     assert deliver()["sent"] == 1
     assert [s["userId"] for s in fake.scores] == ["earner"]
+
+
+def test_moodle_basic_outcome_claim_posts_pox_with_a_service_token(client, fake, registered):
+    """Moodle 4.x sends the lti-bo claim in 1.3 launches; without an AGS line item the grade
+    goes as a replaceResult with a bearer token of the basicoutcome scope."""
+    from pathways.lti import pox
+
+    state, nonce = start_login(client, fake)
+    token = fake.id_token(
+        nonce=nonce,
+        sub="bo-learner",
+        extra={
+            LTI + "custom": {"pathways_target": "credential:MC-BO"},
+            "https://purl.imsglobal.org/spec/lti-bo/claim/basicoutcome": {
+                "lis_result_sourcedid": '{"data":{"instanceid":"3"}}',
+                "lis_outcome_service_url": fake.base + "/outcomes",
+            },
+        },
+    )
+    assert client.post("/lti/launch", data={"id_token": token, "state": state}).status_code == 302
+    user = db.session.scalar(sa.select(ExternalIdentity).filter_by(subject="bo-learner")).user
+    with transaction():
+        services.on_award(user, award("MC-BO"))
+    fake.outcome_replies = [
+        pox.build_response(message_id="m", message_ref="r", operation="replaceResult")
+    ]
+    assert deliver()["sent"] == 1
+    outcome = [h for m, p, h, _b in fake.requests if p == "/outcomes"][0]
+    assert outcome["Authorization"].startswith("Bearer tok-")
+    form = dict(parse_qsl([b for m, p, _h, b in fake.requests if p == "/token"][0].decode()))
+    assert form["scope"] == "https://purl.imsglobal.org/spec/lti-bo/scope/basicoutcome"
+    assert pox.parse_request(fake.outcome_bodies[0]).sourcedid == '{"data":{"instanceid":"3"}}'

@@ -346,3 +346,15 @@ def test_an_unreachable_jwks_is_refused(client, fake, registered):
     db.session.commit()
     state, nonce = start_login(client, fake)
     _refused(client, fake.id_token(nonce=nonce), state, 401, "jwks_unavailable")
+
+
+def test_a_link_to_a_published_micro_credential_lands_on_its_page(client, fake, registered):
+    from tests.catalog.factories import Cast
+
+    Cast().published("MC-LAND")
+    state, nonce = start_login(client, fake)
+    token = fake.id_token(
+        nonce=nonce, extra={LTI + "target_link_uri": "http://localhost/catalog/MC-LAND"}
+    )
+    response = launch(client, token, state)
+    assert response.headers["Location"].endswith("/micro-credentials/MC-LAND")

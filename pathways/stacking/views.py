@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import Blueprint
@@ -215,8 +216,9 @@ def my_record():
 @signed_in
 def download_evidence(revision_id: int):
     stored = plar_services.evidence_of(revision_id, viewer=current_user, storage_dir=_uploads())
+    # Evidence is at most 5 MB: read it whole, so no file handle outlives the request.
     return send_file(
-        stored.path,
+        io.BytesIO(stored.path.read_bytes()),
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=stored.filename,

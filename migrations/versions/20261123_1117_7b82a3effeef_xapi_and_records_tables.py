@@ -67,8 +67,6 @@ def upgrade():
     sa.UniqueConstraint('statement_id', name=op.f('uq_xapi_statement_statement_id'))
     )
     with op.batch_alter_table('xapi_statement', schema=None) as batch_op:
-        batch_op.create_index('ix_xapi_statement_activity_stored', ['object_activity_id', 'stored', 'pk'], unique=False)
-        batch_op.create_index('ix_xapi_statement_actor_verb_stored', ['actor_ifi', 'verb_id', 'stored', 'pk'], unique=False)
         batch_op.create_index('ix_xapi_statement_authority_stored', ['authority_client_id', 'stored', 'pk'], unique=False)
         batch_op.create_index('ix_xapi_statement_object_ref', ['object_ref'], unique=False)
         batch_op.create_index('ix_xapi_statement_registration_stored', ['registration', 'stored', 'pk'], unique=False)
@@ -203,8 +201,6 @@ def downgrade():
         batch_op.drop_index('ix_xapi_statement_registration_stored')
         batch_op.drop_index('ix_xapi_statement_object_ref')
         batch_op.drop_index('ix_xapi_statement_authority_stored')
-        batch_op.drop_index('ix_xapi_statement_actor_verb_stored')
-        batch_op.drop_index('ix_xapi_statement_activity_stored')
 
     op.drop_table('xapi_statement')
     with op.batch_alter_table('xapi_document', schema=None) as batch_op:

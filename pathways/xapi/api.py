@@ -20,19 +20,23 @@ from email.utils import format_datetime
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import request
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 
 from pathways.accounts.enums import Scope
+from pathways.accounts.models import ApiClient
 from pathways.accounts.permissions import parse_client_credentials
 from pathways.accounts.permissions import protocol
 from pathways.accounts.permissions import public
 from pathways.accounts.services import authenticate_api_client
+from pathways.db import db
 from pathways.db import transaction
 from pathways.db import utcnow
 from pathways.errors import DomainError
@@ -323,10 +327,23 @@ def _store(xreq: XRequest, *, statement_id: str | None) -> list[str]:
     xreq.require(Scope.XAPI_WRITE)
     data, parts = _statement_body(xreq)
     authority = store.authority_for(xreq.client, current_app.config["BASE_URL"])
-    with transaction():
-        return store.store_statements(
-            data, authority=authority, parts=parts, statement_id=statement_id
-        )
+    for attempt in (1, 2):
+        try:
+            with transaction():
+                return store.store_statements(
+                    # On the second attempt `data` is as the first normalised it in place
+                    # (ids assigned): storing it again keeps those ids.
+                    data,
+                    authority=authority,
+                    parts=parts,
+                    statement_id=statement_id,
+                )
+        except IntegrityError:
+            # A concurrent request stored the same statement id (or the same learner's
+            # progress row) first; once more, the store sees it and answers 200 or 409.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def put_statement(xreq: XRequest) -> Response:
@@ -365,12 +382,13 @@ def _query_from(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
     registration = xreq.params.get("registration")
     now = utcnow()
     until = _time(xreq, "until")
+    related_agents = _bool(xreq, "related_agents")
     query = queries.StatementQuery(
         agent=agent_ifi(agent) if agent else None,
         verb=_iri(xreq, "verb"),
         activity=_iri(xreq, "activity"),
         registration=_uuid(registration, "registration") if registration else None,
-        related_agents=_bool(xreq, "related_agents"),
+        related_agents=related_agents,
         related_activities=_bool(xreq, "related_activities"),
         since=_time(xreq, "since"),
         until=until,
@@ -378,8 +396,19 @@ def _query_from(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
         ascending=_bool(xreq, "ascending"),
         upper=now,
         authority_client_id=xreq.own_only,
+        agent_client_id=_authority_client(agent)
+        if agent and _bool(xreq, "related_agents")
+        else None,
     )
     return query, _options(xreq)
+
+
+def _authority_client(agent: dict) -> int | None:
+    """The API client whose `authority` agent this is (account at this LRS), or None."""
+    account = agent.get("account")
+    if not isinstance(account, dict) or account.get("homePage") != current_app.config["BASE_URL"]:
+        return None
+    return db.session.scalar(sa.select(ApiClient.id).where(ApiClient.key_id == account.get("name")))
 
 
 def _options(xreq: XRequest) -> dict:
@@ -404,6 +433,7 @@ def _encode_more(query: queries.StatementQuery, options: dict) -> str:
         "upper": query.upper.isoformat() if query.upper else None,
         "after": [query.after[0].isoformat(), query.after[1]] if query.after else None,
         "own": query.authority_client_id,
+        "agent_client": query.agent_client_id,
         **options,
     }
     return _more_serializer().dumps(data)
@@ -434,6 +464,7 @@ def _decode_more(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
         upper=moment(data["upper"]),
         after=(moment(data["after"][0]), data["after"][1]) if data["after"] else None,
         authority_client_id=data["own"],
+        agent_client_id=data["agent_client"],
     )
     return query, {"format": data["format"], "attachments": data["attachments"]}
 

@@ -6,7 +6,10 @@ through side tables with one row per (statement, IFI) and (statement, activity i
 `is_related` is false when the row matches the plain filter (actor or Agent object;
 object Activity) and true when it matches only with related_agents/related_activities.
 Side rows repeat `stored` (and the agent rows the verb) so that the common query,
-agent + verb + since, walks one composite index in (stored, pk) order.
+agent + verb + since, walks one composite index, (ifi, verb_id, stored, statement_pk),
+in keyset order. `actor_ifi` and `object_activity_id` stay on the statement row for
+reading and reporting; the side tables carry the filter indexes, so each stored
+statement pays for each index once.
 
 Pagination is keyset on (stored, pk): `pk` is the row's sequence number, `stored` has
 microseconds, both only grow, so a page boundary never moves while statements arrive.
@@ -35,8 +38,6 @@ class Statement(db.Model):
         sa.Index("ix_xapi_statement_stored_pk", "stored", "pk"),
         sa.Index("ix_xapi_statement_verb_stored", "verb_id", "stored", "pk"),
         sa.Index("ix_xapi_statement_registration_stored", "registration", "stored", "pk"),
-        sa.Index("ix_xapi_statement_activity_stored", "object_activity_id", "stored", "pk"),
-        sa.Index("ix_xapi_statement_actor_verb_stored", "actor_ifi", "verb_id", "stored", "pk"),
         sa.Index("ix_xapi_statement_authority_stored", "authority_client_id", "stored", "pk"),
         sa.Index("ix_xapi_statement_object_ref", "object_ref"),
     )

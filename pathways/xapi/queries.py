@@ -12,7 +12,6 @@ keyset query finds those, and the two pages merge.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
@@ -43,6 +42,9 @@ class StatementQuery:
     upper: datetime | None = None  # frozen when the first page is asked for
     after: tuple[datetime, int] | None = None  # the last (stored, pk) already served
     authority_client_id: int | None = None  # xapi:read:own
+    # With related_agents: the API client whose `authority` agent is `agent` (its
+    # statements match through authority_client_id, not through agent rows).
+    agent_client_id: int | None = None
 
     @property
     def has_target_filters(self) -> bool:
@@ -67,7 +69,15 @@ def _target_conditions(query: StatementQuery, s) -> tuple[list, list, tuple]:
     joins = []
     conditions = []
     order = (s.stored, s.pk)
-    if query.agent:
+    if query.agent and query.related_agents and query.agent_client_id is not None:
+        a = so.aliased(StatementAgent)
+        conditions.append(
+            sa.or_(
+                s.pk.in_(sa.select(a.statement_pk).where(a.ifi == query.agent)),
+                s.authority_client_id == query.agent_client_id,
+            )
+        )
+    elif query.agent:
         a = so.aliased(StatementAgent)
         joins.append((a, a.statement_pk == s.pk))
         conditions.append(a.ifi == query.agent)
@@ -206,18 +216,3 @@ def get_activity(activity_id: str) -> dict:
     if definition:
         activity["definition"] = definition
     return activity
-
-
-def agent_names(ifi: str, *, limit: int = 20) -> list[str]:
-    """Names the agent with this IFI went by in its recent statements (as actor)."""
-    names: list[str] = []
-    for text in db.session.scalars(
-        sa.select(Statement.full_json)
-        .where(Statement.actor_ifi == ifi)
-        .order_by(Statement.stored.desc())
-        .limit(limit)
-    ):
-        name = json.loads(text)["actor"].get("name")
-        if name and name not in names:
-            names.append(name)
-    return names

@@ -14,6 +14,7 @@ path is deterministic.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import uuid
@@ -154,6 +155,12 @@ def is_language_tag(value: object) -> bool:
     """
     if not isinstance(value, str) or not value:
         return False
+    return _is_language_tag(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_language_tag(value: str) -> bool:
+    # Cached: a batch repeats the same few tags in every language map.
     if value.lower() in _GRANDFATHERED or _PRIVATEUSE_RE.match(value):
         return True
     match = _LANGTAG_RE.match(value)
@@ -819,9 +826,14 @@ def _context_activities_as_arrays(context: dict) -> None:
 
 
 def normalise(
-    statement: dict, *, stored: datetime, authority: dict, version: str = "1.0.0"
+    statement: dict,
+    *,
+    stored: datetime,
+    authority: dict,
+    version: str = "1.0.0",
+    in_place: bool = False,
 ) -> dict:
-    """The statement as the LRS stores it; the input is not modified.
+    """The statement as the LRS stores it; the input is not modified unless ``in_place``.
 
     Fills ``id`` (a new UUID4 when absent), sets ``stored`` and ``authority`` (the LRS
     overwrites both: Data 2.4.8, 2.4.9), ``timestamp`` (= stored when absent) and
@@ -829,15 +841,18 @@ def normalise(
     without one is set to 1.0.0). The object (and a SubStatement's object) gets
     ``objectType: "Activity"`` when it has none (Data 2.4.4), and each
     contextActivities value becomes an array (Data 2.4.6.2), in the statement and in a
-    SubStatement.
+    SubStatement. ``in_place`` changes and returns ``statement`` itself (the LRS's hot
+    path: the parsed request body is not used again, and a deep copy costs more than
+    validating it).
     """
-    result = copy.deepcopy(statement)
+    result = statement if in_place else copy.deepcopy(statement)
     stored_text = format_timestamp(stored)
     if "id" not in result:
         result["id"] = str(uuid.uuid4())
     result["stored"] = stored_text
     result.setdefault("timestamp", stored_text)
-    result["authority"] = copy.deepcopy(authority)
+    # In place, the caller's authority dict is shared by the batch (it is only serialised).
+    result["authority"] = authority if in_place else copy.deepcopy(authority)
     result.setdefault("version", version)
     bodies = [result]
     if isinstance(result.get("object"), dict) and result["object"].get("objectType") == (

@@ -8,7 +8,6 @@ statement.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from pathways.db import UTCDateTime
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import Conflict
@@ -97,13 +97,27 @@ def _check_attachments(statements: list[dict], parts: list[Part], path_of) -> di
     return by_hash
 
 
+def insert_ignoring_duplicates(table: sa.Table, keys: list[str]):
+    """INSERT ... ON CONFLICT (keys) DO NOTHING on PostgreSQL and SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 -- per dialect
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # noqa: PLC0415 -- per dialect
+    return insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
 def _merge_definition(old: dict, new: dict) -> dict:
-    merged = copy.deepcopy(old)
+    """`new` over `old`; language maps and extensions merge key by key.
+
+    Shallow on purpose: neither input is changed afterwards, and the result is only
+    serialised.
+    """
+    merged = dict(old)
     for key, value in new.items():
         if key in ("name", "description", "extensions") and isinstance(value, dict):
             merged[key] = {**(merged.get(key) or {}), **value}
         else:
-            merged[key] = copy.deepcopy(value)
+            merged[key] = value
     return merged
 
 
@@ -141,7 +155,7 @@ def _save_definitions(definitions: dict[str, dict], now: datetime) -> None:
         ).all()
     )
     inserts = []
-    for activity_id, definition in definitions.items():
+    for activity_id, definition in sorted(definitions.items()):
         if activity_id not in existing:
             inserts.append(
                 {"activity_id": activity_id, "definition": definition, "updated_at": now}
@@ -155,7 +169,8 @@ def _save_definitions(definitions: dict[str, dict], now: datetime) -> None:
                 .values(definition=merged, updated_at=now)
             )
     if inserts:
-        db.session.execute(sa.insert(Activity), inserts)
+        # Another worker may insert the same new activity at the same moment.
+        db.session.execute(insert_ignoring_duplicates(Activity.__table__, ["activity_id"]), inserts)
 
 
 def _row(statement: dict, authority: Authority) -> dict:
@@ -226,39 +241,52 @@ def store_statements(
     if not statements:
         return []
 
+    # Ids already stored are compared with the statement as sent (before the LRS fills
+    # stored, timestamp and authority), then everything is normalised in place.
+    given = [s["id"].lower() for s in statements if "id" in s]
+    existing = {}
+    if given:
+        existing = {
+            row.statement_id: row.full_json
+            for row in db.session.execute(
+                sa.select(Statement.statement_id, Statement.full_json).where(
+                    Statement.statement_id.in_(given)
+                )
+            )
+        }
     now = utcnow()
-    normalised = [
-        normalise(s, stored=now, authority=authority.agent, version=version) for s in statements
-    ]
-    ids = [s["id"].lower() for s in normalised]
-    existing = {
-        row.statement_id: row.full_json
-        for row in db.session.execute(
-            sa.select(Statement.statement_id, Statement.full_json).where(
-                Statement.statement_id.in_(ids)
-            )
-        )
-    }
+    ids: list[str] = []
     new: list[dict] = []
-    for index, statement in enumerate(normalised):
-        known = existing.get(ids[index])
-        if known is None:
-            new.append(statement)
-        elif not same_statement(json.loads(known), {**statements[index], "id": ids[index]}):
-            raise Conflict(
-                f"{path_of(index)}.id: statement {ids[index]} exists with different content",
-                code="statement_conflict",
-            )
+    for index, statement in enumerate(statements):
+        sid = statement["id"].lower() if "id" in statement else None
+        known = existing.get(sid) if sid else None
+        if known is not None:
+            if not same_statement(json.loads(known), statement):
+                raise Conflict(
+                    f"{path_of(index)}.id: statement {sid} exists with different content",
+                    code="statement_conflict",
+                )
+            ids.append(sid)
+            continue
+        normalised = normalise(
+            statement, stored=now, authority=authority.agent, version=version, in_place=True
+        )
+        ids.append(normalised["id"].lower())
+        new.append(normalised)
     if not new:
         return ids
 
     _check_voiding(new, path_of)
     rows = [_row(s, authority) for s in new]
-    pks = db.session.scalars(
-        sa.insert(Statement).returning(Statement.pk, sort_by_parameter_order=True), rows
-    ).all()
+    pk_of = dict(
+        (statement_id, pk)
+        for pk, statement_id in insert_rows(
+            Statement.__table__, rows, returning=("pk", "statement_id")
+        )
+    )
+    pks = [pk_of[row["statement_id"]] for row in rows]
     _insert_side_rows(new, pks, rows)
-    voided_early = _void_targets(new)
+    voided_early = _void_targets(new, set(given))
     _save_definitions(_activity_definitions(new), now)
     _save_attachments(new, by_hash)
 
@@ -274,12 +302,76 @@ def store_statements(
     return ids
 
 
+def _pg_type(column: sa.Column) -> str:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return "timestamptz"
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, sa.Integer):  # BigInteger included
+        return "bigint"
+    return "text"
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def insert_rows(table: sa.Table, rows: list[dict], *, returning: tuple[str, ...] = ()):
+    """Insert many rows in one statement; return the `returning` columns when asked.
+
+    PostgreSQL gets ``INSERT ... SELECT ... FROM json_to_recordset(:rows)``: one query
+    text and one JSON parameter however many rows, where executemany sends a row per
+    round trip, a multi-row VALUES list makes the driver parse thousands of
+    placeholders, and text arrays make it escape every element. SQLite (in-process, no
+    round trips) uses executemany, through SQLAlchemy's insertmanyvalues when rows are
+    returned. Returned rows come in no particular order: match them by a key column.
+    """
+    if not rows:
+        return []
+    columns = list(rows[0])
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(columns)
+        record = ", ".join(f"{name} {_pg_type(table.c[name])}" for name in columns)
+        sql = (
+            f"INSERT INTO {table.name} ({names}) SELECT {names} "
+            f"FROM json_to_recordset(CAST(:rows AS json)) AS r({record})"
+        )
+        if returning:
+            sql += f" RETURNING {', '.join(returning)}"
+        payload = json.dumps(
+            [{name: _json_value(row[name]) for name in columns} for row in rows],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        result = db.session.execute(sa.text(sql), {"rows": payload})
+        return result.all() if returning else []
+    statement = sa.insert(table)
+    if returning:
+        statement = statement.returning(*(table.c[name] for name in returning))
+        return db.session.execute(statement, rows).all()
+    db.session.execute(statement, rows)
+    return []
+
+
 def _insert_side_rows(statements: list[dict], pks: list[int], rows: list[dict]) -> None:
+    """The agent and activity rows the filters use.
+
+    The statement's own `authority` is left out of the agent rows: it is the API
+    client, whose statements `authority_client_id` already finds (queries map an LRS
+    authority agent to its client), and one more row per statement for the same IFI
+    would only grow a hot index.
+    """
     agent_rows = []
     activity_rows = []
     for statement, pk, row in zip(statements, pks, rows, strict=True):
         main = statement_agents(statement)
-        for ifi in main | related_agents(statement):
+        authority = statement.pop("authority")
+        try:
+            related = related_agents(statement)
+        finally:
+            statement["authority"] = authority
+        for ifi in main | related:
             agent_rows.append(
                 {
                     "statement_pk": pk,
@@ -299,10 +391,8 @@ def _insert_side_rows(statements: list[dict], pks: list[int], rows: list[dict]) 
                     "stored": row["stored"],
                 }
             )
-    if agent_rows:
-        db.session.execute(sa.insert(StatementAgent), agent_rows)
-    if activity_rows:
-        db.session.execute(sa.insert(StatementActivity), activity_rows)
+    insert_rows(StatementAgent.__table__, agent_rows)
+    insert_rows(StatementActivity.__table__, activity_rows)
 
 
 def _check_voiding(statements: list[dict], path_of) -> None:
@@ -331,7 +421,7 @@ def _check_voiding(statements: list[dict], path_of) -> None:
             )
 
 
-def _void_targets(statements: list[dict]) -> set[str]:
+def _void_targets(statements: list[dict], client_ids: set[str]) -> set[str]:
     """Mark targets of new voiding statements, and new statements voided in advance.
 
     Returns the ids voided now (new statements voided in advance or in the same batch
@@ -347,7 +437,15 @@ def _void_targets(statements: list[dict]) -> set[str]:
         from pathways.xapi.projector import unproject  # noqa: PLC0415 -- projector imports store
 
         unproject(targets)
-    ids = [s["id"].lower() for s in statements if s["verb"]["id"] != VOIDED_VERB]
+    # Only an id the client chose can have been voided before it arrived; ids the LRS
+    # has just assigned cannot (Moodle sends none, so its batches skip this query).
+    ids = [
+        s["id"].lower()
+        for s in statements
+        if s["verb"]["id"] != VOIDED_VERB and s["id"].lower() in client_ids
+    ]
+    if not ids:
+        return set(targets)
     early = db.session.scalars(
         sa.select(Statement.object_ref).where(
             Statement.object_ref.in_(ids), Statement.verb_id == VOIDED_VERB
@@ -372,4 +470,4 @@ def _save_attachments(statements: list[dict], by_hash: dict[str, Part]) -> None:
         if sha2 not in known
     ]
     if rows:
-        db.session.execute(sa.insert(Attachment), rows)
+        db.session.execute(insert_ignoring_duplicates(Attachment.__table__, ["sha2"]), rows)

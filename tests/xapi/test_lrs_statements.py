@@ -333,3 +333,10 @@ def test_read_own_scope_sees_only_its_own_statements(client):
     response = client.get("/xapi/statements", headers=lrs_headers(writer))
     assert [s["id"] for s in response.json["statements"]] == mine
     assert client.get("/xapi/statements", headers=lrs_headers(other)).status_code == 403
+
+
+def test_related_agents_finds_statements_by_their_authority(lrs):
+    sid = lrs.post(statement(actor=ALICE)).json[0]
+    authority = {"account": {"homePage": "http://localhost", "name": lrs.key_id}}
+    assert lrs.ids(agent=authority) == []
+    assert lrs.ids(agent=authority, related_agents="true") == [sid]

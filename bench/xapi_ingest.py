@@ -101,7 +101,8 @@ def moodle_statement(rng: random.Random) -> dict:
                 "http://lrs.learninglocker.net/define/extensions/info": {
                     "https://moodle.org/": "4.1.2",
                     "event_name": "\\core\\event\\course_module_completion_updated",
-                    "event_function": "\\src\\transformer\\events\\core\\course_module_completion_updated",
+                    "event_function": "\\src\\transformer\\events\\core\\"
+                    "course_module_completion_updated",
                 }
             },
             "contextActivities": {

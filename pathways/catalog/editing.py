@@ -426,11 +426,12 @@ def describe(name: str, value: Any) -> list[str]:
                 result.append(f"  LTI: {m['lti_resource_link_id']}")
         return result
     if name == "challenge_route":
-        available = value.get("is_available")
-        head = {True: "available", False: "not available", None: "?"}[available]
+        heads = {True: _l("Available"), False: _l("Not available"), None: _l("Not stated")}
+        head = str(heads[value.get("is_available")])
         return [head, *_map_lines(value.get("description"))]
     if name == "verification":
-        head = f"{value.get('format', '')}, status list: {bool(value.get('has_status_list'))}"
+        status_list = _l("with a status list") if value.get("has_status_list") else ""
+        head = " ".join(filter(None, [str(value.get("format", "")), str(status_list)]))
         return [head, *_map_lines(value.get("statement"))]
     if isinstance(value, dict):
         return _map_lines(value)

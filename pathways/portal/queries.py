@@ -21,6 +21,7 @@ from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import VersionPartner
 from pathways.db import db
+from pathways.stacking import queries as stacking
 
 
 @dataclass
@@ -157,10 +158,47 @@ def _catalog_panels(user: User) -> list[Panel]:
     return panels
 
 
+def _pathway_panels(user: User) -> list[Panel]:
+    """Learners: their target occupations and progress. Assessors: what awaits sign-off."""
+    panels = []
+    if user.has_role(Role.LEARNER):
+        outcomes = stacking.outcomes_of(user.id)
+        links = []
+        for code in stacking.targets_of(user.id):
+            outcome = outcomes.get(code)
+            progress = f" ({round(outcome.progress * 100)} %)" if outcome else ""
+            links.append(
+                Link(f"{code}{progress}", url_for("stacking.show_pathway", occupation_code=code))
+            )
+        links.append(Link(str(_l("Choose occupations")), url_for("stacking.list_pathways")))
+        panels.append(
+            Panel(
+                title=str(_l("My pathways")),
+                role=Role.LEARNER.value,
+                text="" if len(links) > 1 else str(_l("You have not chosen an occupation yet.")),
+                links=links,
+            )
+        )
+    if user.has_role(Role.ASSESSOR):
+        waiting = len(stacking.awaiting_assessment_for(user))
+        panels.append(
+            Panel(
+                title=str(_l("Assessments")),
+                role=Role.ASSESSOR.value,
+                text=str(_l("%(count)d certification(s) await your sign-off.", count=waiting)),
+                links=[
+                    Link(str(_l("Open the assessment queue")), url_for("stacking.assessment_queue"))
+                ],
+            )
+        )
+    return panels
+
+
 PANEL_PROVIDERS: list[Callable[[User], list[Panel]]] = [
     _role_panels,
     _admin_panel,
     _catalog_panels,
+    _pathway_panels,
 ]
 
 

@@ -6,7 +6,15 @@ import pytest
 
 from pathways.catalog import editing
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    # Labels and messages are translated: they need a request to pick the locale.
+    with app.test_request_context("/"):
+        yield
+
 
 VALUES = {
     "title": {"en": "Lockout", "fr": "Cadenassage"},

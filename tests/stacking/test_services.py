@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from pathways.accounts.enums import Role
+from pathways.catalog.models import Module
 from pathways.db import db
 from pathways.db import transaction
 from pathways.db import utcnow
@@ -16,6 +17,7 @@ from pathways.errors import Conflict
 from pathways.errors import Forbidden
 from pathways.errors import NotFound
 from pathways.records import plar_services
+from pathways.records import services as record_services
 from pathways.records.models import OccupationCertification
 from pathways.records.models.certifications import CertificationStatus
 from pathways.stacking import jobs
@@ -302,3 +304,30 @@ def test_an_assessor_never_signs_off_elsewhere(database, tmp_path):
     with pytest.raises(Forbidden), transaction():
         services.sign_off(certification.id, actor=stranger)
     assert certifications(world.learner.id) == [("awaiting_assessment", None)]
+
+
+def test_the_records_service_award_runs_the_stacking_hook(database):
+    """Through the real xAPI path: module evidence -> award -> AWARD_HOOKS -> outcome."""
+    world = make_world()
+    with transaction():
+        module = Module(
+            version_id=world.versions["T-SAFE"].id, code="T-SAFE-M1", title={"en": "M1"}
+        )
+        db.session.add(module)
+    assert outcome_of(world.learner.id) is None
+    with transaction():
+        made = record_services.record_module_evidence(
+            world.learner.id,
+            module,
+            statement_id="6f1c2a38-6a3e-4d7c-9a55-5b1b9c2d8e01",
+            verb="completed",
+            score_scaled=None,
+            occurred_at=utcnow(),
+        )
+    assert made is not None
+    stored = outcome_of(world.learner.id)
+    assert (stored.is_satisfied, stored.result["children"][0]["children"][0]["satisfied"]) == (
+        False,
+        True,
+    )
+    assert services.pathway(world.learner.id, "T-MO")["credentials"][0]["status"] == "earned"

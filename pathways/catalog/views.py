@@ -1105,7 +1105,11 @@ def version_history(version_id: int):
     siblings = [v for v in version.credential.versions if services.can_view(user, v)]
     events = services.version_history(version_id, actor=user)
     return render_template(
-        "catalog/history.html", version=version, events=events, siblings=siblings
+        "catalog/history.html",
+        version=version,
+        events=events,
+        siblings=siblings,
+        in_codesign=_in_codesign(version),
     )
 
 

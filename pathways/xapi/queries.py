@@ -64,13 +64,23 @@ class Page:
     next_query: StatementQuery | None  # the query of the next page, or None at the end
 
 
-def _target_conditions(query: StatementQuery, s) -> tuple[list, list, tuple]:
+# Aliases built once: building them per query costs more than running the query.
+_DIRECT = (Statement, so.aliased(StatementAgent, name="a"), so.aliased(StatementActivity, name="t"))
+_TARGET = (
+    so.aliased(Statement, name="target"),
+    so.aliased(StatementAgent, name="ta"),
+    so.aliased(StatementActivity, name="tt"),
+)
+_REF = so.aliased(Statement, name="ref")
+
+
+def _target_conditions(query: StatementQuery, aliases: tuple) -> tuple[list, list, tuple]:
     """Joins, conditions and the (stored, pk) columns to order by, for the filters."""
+    s, a, t = aliases
     joins = []
     conditions = []
     order = (s.stored, s.pk)
     if query.agent and query.related_agents and query.agent_client_id is not None:
-        a = so.aliased(StatementAgent)
         conditions.append(
             sa.or_(
                 s.pk.in_(sa.select(a.statement_pk).where(a.ifi == query.agent)),
@@ -78,7 +88,6 @@ def _target_conditions(query: StatementQuery, s) -> tuple[list, list, tuple]:
             )
         )
     elif query.agent:
-        a = so.aliased(StatementAgent)
         joins.append((a, a.statement_pk == s.pk))
         conditions.append(a.ifi == query.agent)
         if not query.related_agents:
@@ -87,7 +96,6 @@ def _target_conditions(query: StatementQuery, s) -> tuple[list, list, tuple]:
             conditions.append(a.verb_id == query.verb)
         order = (a.stored, a.statement_pk)
     if query.activity:
-        t = so.aliased(StatementActivity)
         joins.append((t, t.statement_pk == s.pk))
         conditions.append(t.activity_id == query.activity)
         if not query.related_activities:
@@ -125,8 +133,8 @@ def _ordered(select, query: StatementQuery, order: tuple):
 
 
 def _direct(query: StatementQuery, limit: int):
-    s = so.aliased(Statement)
-    joins, conditions, order = _target_conditions(query, s)
+    s = _DIRECT[0]
+    joins, conditions, order = _target_conditions(query, _DIRECT)
     select = sa.select(s.pk, s.stored, s.full_json)
     for target, on in joins:
         select = select.join(target, on)
@@ -139,13 +147,13 @@ def _direct(query: StatementQuery, limit: int):
 
 def _by_reference(query: StatementQuery, limit: int):
     """Statements whose StatementRef object targets a statement matching the filters."""
-    t = so.aliased(Statement)
-    joins, conditions, _ = _target_conditions(query, t)
+    t = _TARGET[0]
+    joins, conditions, _ = _target_conditions(query, _TARGET)
     targets = sa.select(t.statement_id)
     for target, on in joins:
         targets = targets.join(target, on)
     targets = targets.where(*conditions)
-    r = so.aliased(Statement)
+    r = _REF
     order = (r.stored, r.pk)
     where = [r.object_ref.is_not(None), r.object_ref.in_(targets), r.is_voided.is_(False)]
     where += _time_conditions(query, order)

@@ -29,9 +29,13 @@ def _existing(module: str) -> Path | None:
 
 
 def test_import_contracts_hold():
-    from importlinter.cli import lint_imports
-
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+    # In a subprocess: import-linter reconfigures logging, which would disable our loggers.
+    code = (
+        "import sys; from importlinter.cli import lint_imports; "
+        f"sys.exit(lint_imports(config_filename={str(ROOT / 'pyproject.toml')!r}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @pytest.mark.parametrize("module", PURE_CORES)

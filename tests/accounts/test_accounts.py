@@ -87,8 +87,10 @@ def test_sign_in_next_only_goes_to_this_site(client):
     assert response.headers["Location"] == "/dashboard"
 
 
-def test_repeated_failures_are_throttled_and_logged(app, client, caplog):
+def test_repeated_failures_are_throttled_and_logged(app, client, caplog, monkeypatch):
     caplog.set_level(logging.WARNING, logger="pathways.accounts.services")
+    # A long step keeps the delay running however slow the machine is between requests.
+    monkeypatch.setitem(app.config, "SIGNIN_DELAY_STEP", 60.0)
     user = make_user()
     for _ in range(3):
         response = client.submit("/sign-in", {"email": user.email, "password": "wrong wrong"})
@@ -104,7 +106,7 @@ def test_repeated_failures_are_throttled_and_logged(app, client, caplog):
     ) == 3
     assert any(r.message == "sign-in throttled" for r in caplog.records)
     # Once the delay has passed, the right password works and resets the count.
-    user.last_failed_signin_at -= timedelta(seconds=60)
+    user.last_failed_signin_at -= timedelta(seconds=120)
     db.session.commit()
     client.sign_in(user.email)
     db.session.refresh(user)

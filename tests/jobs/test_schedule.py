@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import sqlalchemy as sa
 
@@ -67,6 +69,7 @@ def test_run_job_commits_the_job_work(app, clean_job_table, monkeypatch):
 def test_a_failing_job_rolls_back_and_is_logged(app, clean_job_table, monkeypatch, caplog):
     from pathways.accounts.models import Organisation
 
+    caplog.set_level(logging.INFO, logger="pathways.jobs.schedule")
     db = clean_job_table
 
     def work():

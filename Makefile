@@ -28,8 +28,9 @@ extract-messages: install
 run: install translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
-	@if [ -d content ] && $(BIN)/flask pathways --help | grep -q load-content; then $(BIN)/flask pathways load-content content; fi
+	$(BIN)/flask pathways load-content content
 	$(BIN)/flask pathways demo
+	$(BIN)/flask pathways demo-awards
 	@echo
 	@echo "Pathways is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo

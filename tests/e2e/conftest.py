@@ -1,7 +1,7 @@
 """A real server and a real browser for portal flows.
 
 `live_server` runs gunicorn on a fresh SQLite database in its own instance folder
-(migrated, content loaded when the loader exists, demo accounts created), so
+(migrated, content loaded, demo accounts created), so
 browser tests see exactly what `make run` serves. `browser_page` drives Debian's
 chromium through Playwright (never a downloaded browser).
 """
@@ -64,8 +64,7 @@ def live_server(tmp_path_factory):
     }
     server = LiveServer(f"http://127.0.0.1:{port}", {}, env)
     server.flask("db", "upgrade")
-    if "load-content" in server.flask("pathways", "--help").stdout:
-        server.flask("pathways", "load-content", str(ROOT / "content"))
+    server.flask("pathways", "load-content", str(ROOT / "content"))
     server.flask("pathways", "demo")
     for line in (instance / "demo_accounts.txt").read_text().splitlines():
         email, password = line.split(" ", 1)

@@ -291,7 +291,11 @@ def run(kind: str, batches: int, threads: int) -> dict:
         }
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         drop_database(kind)
 
 

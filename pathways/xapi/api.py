@@ -327,6 +327,9 @@ def _store(xreq: XRequest, *, statement_id: str | None) -> list[str]:
     xreq.require(Scope.XAPI_WRITE)
     data, parts = _statement_body(xreq)
     authority = store.authority_for(xreq.client, current_app.config["BASE_URL"])
+    # End the read transaction of the credential check: the store's own transaction
+    # then starts as a writer (SQLite) and sees the latest committed statements.
+    db.session.commit()
     for attempt in (1, 2):
         try:
             with transaction():

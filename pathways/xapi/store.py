@@ -68,6 +68,17 @@ def invalid(error: StatementError) -> Invalid:
     return Invalid(str(error), code="invalid_statement", errors={error.path: [error.message]})
 
 
+def take_write_lock() -> None:
+    """On SQLite, make this transaction a writer now, before it reads.
+
+    In WAL mode a transaction that read and then writes fails at once (SQLITE_BUSY, no
+    busy wait) when another writer committed in between; taking the write lock first
+    makes concurrent batches queue on busy_timeout instead. PostgreSQL needs nothing.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("DELETE FROM xapi_pending_actor WHERE 1 = 0"))
+
+
 def _check_attachments(statements: list[dict], parts: list[Part], path_of) -> dict[str, Part]:
     """Every attachment without fileUrl has its part; every part is some attachment's.
 
@@ -240,6 +251,7 @@ def store_statements(
         raise invalid(error) from None
     if not statements:
         return []
+    take_write_lock()
 
     # Ids already stored are compared with the statement as sent (before the LRS fills
     # stored, timestamp and authority), then everything is normalised in place.

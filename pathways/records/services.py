@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from pathways.accounts.models import User
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import Module
 from pathways.db import db
@@ -19,9 +20,14 @@ from pathways.records.models import Award
 from pathways.records.models import ModuleEvidence
 from pathways.records.models import ModuleProgress
 
-# Called as hook(user, award) after an award is created, in the same transaction. The
-# stacking engineer adds pathway re-evaluation; the LTI engineer queues grade passback.
+# Called as hook(user, award) after an award is created, in the same transaction:
+# stacking re-evaluates pathways, LTI queues grade passback.
 AWARD_HOOKS: list[Callable] = []
+# Called as hook(user, award) after an award is revoked (a voided statement): stacking
+# re-evaluates and may revoke what relied on it. Grade passback does not listen here.
+AWARD_REVOKED_HOOKS: list[Callable] = []
+# Called as hook(user, progress) when a module becomes complete: LTI queues its grade.
+MODULE_HOOKS: list[Callable] = []
 
 EVIDENCE_VERBS = ("completed", "passed", "failed", "scored")
 COMPLETE = frozenset({"completed", "passed"})
@@ -90,8 +96,9 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
         sa.select(ModuleProgress).filter_by(user_id=user_id, module_id=module_id)
     )
     if progress is None:
-        progress = ModuleProgress(user_id=user_id, module_id=module_id)
+        progress = ModuleProgress(user_id=user_id, module_id=module_id, is_complete=False)
         db.session.add(progress)
+    was_complete = bool(progress.is_complete)
     verbs = {e.verb for e in evidence}
     status = next((v for v in ("passed", "completed", "failed") if v in verbs), "in_progress")
     completion = next((e for e in evidence if e.verb in COMPLETE), None)
@@ -103,6 +110,10 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
     progress.best_score_scaled = max(scores) if scores else None
     progress.updated_at = utcnow()
     db.session.flush()
+    if progress.is_complete and not was_complete:
+        user = db.session.get(User, user_id)
+        for hook in MODULE_HOOKS:
+            hook(user, progress)
     return progress
 
 
@@ -179,4 +190,6 @@ def void_evidence(statement_ids: list[str]) -> None:
             award.revoked_at = now
             award.revocation_reason = VOIDED_REASON
             db.session.flush()
+            for hook in AWARD_REVOKED_HOOKS:
+                hook(award.user, award)
             award_if_complete(award.user_id, award.version)

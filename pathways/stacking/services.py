@@ -708,6 +708,7 @@ def on_plar_changed(learner_id: int) -> None:
 
 for _hooks, _hook in (
     (record_services.AWARD_HOOKS, on_award_changed),
+    (record_services.AWARD_REVOKED_HOOKS, on_award_changed),
     (plar_services.PLAR_HOOKS, on_plar_changed),
 ):
     if _hook not in _hooks:

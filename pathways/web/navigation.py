@@ -34,6 +34,10 @@ def _admin(user) -> bool:
     return user.is_authenticated and user.has_role(Role.COLLEGE_ADMIN, Role.PLATFORM_ADMIN)
 
 
+def _holds(*roles: Role) -> Callable[[object], bool]:
+    return lambda user: user.is_authenticated and user.has_role(*roles)
+
+
 # Feature packages append their entries here.
 NAV: list[NavItem] = [
     NavItem(_l("Dashboard"), "portal.dashboard", _signed_in),
@@ -54,9 +58,9 @@ NAV: list[NavItem] = [
         "catalog.case_admin",
         lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN),
     ),
-    NavItem(_l("LTI"), "lti.list_platforms", lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN)),  # noqa: E501
-    NavItem(_l("My pathways"), "stacking.list_pathways", lambda u: u.is_authenticated and u.has_role(Role.LEARNER)),  # noqa: E501
-    NavItem(_l("Assessments"), "stacking.assessment_queue", lambda u: u.is_authenticated and u.has_role(Role.ASSESSOR)),  # noqa: E501
+    NavItem(_l("LTI"), "lti.list_platforms", _holds(Role.PLATFORM_ADMIN)),
+    NavItem(_l("My pathways"), "stacking.list_pathways", _holds(Role.LEARNER)),
+    NavItem(_l("Assessments"), "stacking.assessment_queue", _holds(Role.ASSESSOR)),
 ]
 
 

@@ -547,7 +547,7 @@ def _duplicates(values: Iterable[Any]) -> Iterator[tuple[int, Any]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Stacking rules (content/rules/*.yaml, format in /work/notes/rules-format.md)
+# Stacking rules (content/rules/*.yaml, format in content/README.md)
 
 RULE_NODE_KINDS = (
     "all",

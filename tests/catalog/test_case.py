@@ -17,7 +17,8 @@ from pathways.db import transaction
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads(Path("/work/shared/spec/case_v1p1/case_v1p1_cfpackage_schema.json").read_text())
+SPEC = ROOT.parent / "shared" / "spec"  # ../shared/spec beside the checkout, as in CI
+SCHEMA = json.loads((SPEC / "case_v1p1" / "case_v1p1_cfpackage_schema.json").read_text())
 
 
 @pytest.fixture
@@ -200,3 +201,33 @@ def test_case_rest_binding(loaded, client):
         unknown.json["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
         == "unknownobject"
     )
+
+
+def test_cli_exports_and_imports_a_package(loaded, app, tmp_path):
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["pathways", "case", "export", "mssc"])
+    assert exported.exit_code == 0, exported.output
+    package = json.loads(exported.output)
+    assert _errors(package) == []
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(package))
+    imported = runner.invoke(args=["pathways", "case", "import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    crosswalk = [a for a in package["CFAssociations"] if a["associationType"] != "isChildOf"]
+    assert imported.output.splitlines()[0] == (
+        f"imported mssc: 0 item(s) created, {len(package['CFItems'])} updated, "
+        f"{len(crosswalk)} association(s)"
+    )
+
+
+def test_cli_refuses_a_file_that_is_not_json(app, database, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    result = app.test_cli_runner().invoke(args=["pathways", "case", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: not JSON:")
+
+
+def test_cli_export_of_an_unknown_framework_fails(app, database):
+    result = app.test_cli_runner().invoke(args=["pathways", "case", "export", "nope"])
+    assert result.exit_code == 1 and result.output.startswith("error:")

@@ -114,10 +114,10 @@ def method(kind: str, weight: int, en: str, fr: str) -> dict:
 NO_EXPIRY = {
     "months": "does not expire",
     "recency": t(
-        "Does not expire. An occupation rule may still ask for recent practice, which the "
-        "assessor checks at sign-off.",
-        "N'expire pas. Une règle de profession peut néanmoins exiger une pratique récente, que "
-        "l'évaluateur vérifie au moment de l'approbation.",
+        "An occupation rule may still ask for recent practice, which the assessor checks at "
+        "sign-off.",
+        "Une règle de profession peut néanmoins exiger une pratique récente, que l'évaluateur "
+        "vérifie au moment de l'approbation.",
     ),
 }
 

@@ -270,3 +270,15 @@ def versions_by_ids(version_ids: list[int]) -> list[MicroCredentialVersion]:
             )
         )
     )
+
+
+def occupation_titles(codes: list[str]) -> dict[str, dict]:
+    """The title (a language map) of each occupation item named in `codes`, in one query."""
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        sa.select(CompetencyItem.code, CompetencyItem.title).where(
+            CompetencyItem.kind == ItemKind.OCCUPATION, CompetencyItem.code.in_(codes)
+        )
+    )
+    return {code: title or {} for code, title in rows}

@@ -12,10 +12,12 @@ from dataclasses import field
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from pathways.accounts.enums import Role
 from pathways.accounts.models import User
+from pathways.catalog import queries as catalog_queries
 from pathways.catalog.enums import VersionStatus
 from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
@@ -163,12 +165,17 @@ def _pathway_panels(user: User) -> list[Panel]:
     panels = []
     if user.has_role(Role.LEARNER):
         outcomes = stacking.outcomes_of(user.id)
+        targets = stacking.targets_of(user.id)
+        titles = catalog_queries.occupation_titles(targets)
+        locale = str(get_locale() or "en")
         links = []
-        for code in stacking.targets_of(user.id):
+        for code in targets:
             outcome = outcomes.get(code)
+            title = titles.get(code, {})
+            name = title.get(locale) or title.get("en") or code
             progress = f" ({round(outcome.progress * 100)} %)" if outcome else ""
             links.append(
-                Link(f"{code}{progress}", url_for("stacking.show_pathway", occupation_code=code))
+                Link(f"{name}{progress}", url_for("stacking.show_pathway", occupation_code=code))
             )
         links.append(Link(str(_l("Choose occupations")), url_for("stacking.list_pathways")))
         panels.append(

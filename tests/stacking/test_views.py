@@ -198,3 +198,11 @@ def test_queue_sign_off_and_correction_pages(client):
         (2, False, "wrong shift"),
     ]
     assert certification.status.value == "revoked"
+
+
+def test_dashboard_names_the_target_occupation(client):
+    world = make_world()
+    client.sign_in(world.learner.email)
+    client.submit("/pathways/targets", {"occupation": "T-MO"}, token_from="/pathways")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert ">Title of T-MO (" in page

@@ -81,5 +81,14 @@ def main_nav() -> list[NavLink]:
     return links
 
 
+def format_hours(value: float | int | None) -> str:
+    """55.0 -> "55", 37.5 -> "37.5": hours read as people write them."""
+    if value is None:
+        return ""
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(main_nav=main_nav, current_locale=lambda: str(get_locale()))
+    app.jinja_env.filters["hours"] = format_hours

@@ -113,3 +113,12 @@ def test_session_cookie_is_secure_behind_https(tmp_path, base_url, secure):
         app.config["SESSION_COOKIE_HTTPONLY"],
         app.config["SESSION_COOKIE_SAMESITE"],
     ) == (secure, True, "Lax")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(55.0, "55"), (37.5, "37.5"), (12, "12"), (0.04, "0"), (None, "")]
+)
+def test_hours_filter(value, text):
+    from pathways.web.navigation import format_hours
+
+    assert format_hours(value) == text

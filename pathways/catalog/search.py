@@ -24,6 +24,7 @@ retired, `reindex_all` from `flask pathways search-reindex`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from pathways.catalog.enums import ItemKind
 from pathways.catalog.enums import VersionStatus
 from pathways.catalog.models import Alignment
 from pathways.catalog.models import CompetencyItem
+from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import SearchDocument
 from pathways.catalog.models import SearchTerm
@@ -59,6 +61,8 @@ FACET_LANGUAGES = ("en", "fr", "es")
 BM25_WEIGHTS = (10.0, 10.0, 3.0, 1.0)
 # The PostgreSQL text search configuration of each language of a language map.
 TS_CONFIGS = {"en": "pathways_english", "fr": "pathways_french"}
+ONE = sa.literal_column("1")
+ZERO = sa.literal_column("0")
 FACET_NAMES = ("college", "delivery_mode", "language", "occupation", "partner")
 
 
@@ -99,91 +103,123 @@ def _texts(value: Any) -> dict[str, str]:
     return {}
 
 
-def _fields(version: MicroCredentialVersion) -> dict[str, dict[str, str]]:
+def _fields(code: str, title: Any, description: Any, outcomes: Any) -> dict[str, dict[str, str]]:
     """The indexed fields of a version, each a map language -> folded text."""
-    outcomes: dict[str, list[str]] = {}
-    for outcome in version.outcomes or []:
+    outcome_texts: dict[str, list[str]] = {}
+    for outcome in outcomes or []:
         for language, text in _texts(outcome.get("text")).items():
-            outcomes.setdefault(language, []).append(text)
+            outcome_texts.setdefault(language, []).append(text)
     fields = {
-        "code": {"": version.credential.code},
-        "title": _texts(version.title),
-        "summary": _texts(version.description),
-        "outcomes": {language: " ".join(texts) for language, texts in outcomes.items()},
+        "code": {"": code},
+        "title": _texts(title),
+        "summary": _texts(description),
+        "outcomes": {language: " ".join(texts) for language, texts in outcome_texts.items()},
     }
     return {name: {k: fold(v) for k, v in texts.items()} for name, texts in fields.items()}
 
 
 def document_text(version: MicroCredentialVersion) -> str:
     """The searchable text of a version: code, title, summary and outcomes, every language."""
-    return " ".join(text for texts in _fields(version).values() for text in texts.values())
+    fields = _fields(version.credential.code, version.title, version.description, version.outcomes)
+    return " ".join(text for texts in fields.values() for text in texts.values())
 
 
 def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _tsvector(texts: dict[str, str], weight: str, params: dict[str, str]) -> sa.ColumnElement:
-    """setweight(to_tsvector(config, text) || ..., weight), one term per language."""
-    vector = None
-    for language, text in sorted(texts.items()):
-        name = f"t{len(params)}"
-        params[name] = text
-        config = TS_CONFIGS.get(language, "simple")
-        part = sa.func.to_tsvector(
-            sa.literal_column(f"'{config}'::regconfig"), sa.bindparam(name, type_=sa.Text)
+def _postgres_insert() -> sa.TextClause:
+    """One row of the tsvector table: each field's English, French and other texts."""
+
+    def weighted(name: str, weight: str) -> str:
+        return (
+            f"setweight(to_tsvector('pathways_english', :{name}_en)"
+            f" || to_tsvector('pathways_french', :{name}_fr)"
+            f" || to_tsvector('simple', :{name}_xx), '{weight}')"
         )
-        vector = part if vector is None else vector.op("||")(part)
-    if vector is None:
-        return sa.literal_column("''::tsvector")
-    return sa.func.setweight(vector, sa.literal_column(f"'{weight}'"))
+
+    document = " || ".join(
+        weighted(name, weight)
+        for name, weight in (("code", "A"), ("title", "A"), ("summary", "B"), ("outcomes", "C"))
+    )
+    return sa.text(f"INSERT INTO {FTS_TABLE} (version_id, document) VALUES (:id, {document})")
 
 
-def _write_text(version: MicroCredentialVersion) -> None:
-    fields = _fields(version)
-    if _is_postgres():
-        params: dict[str, str] = {}
-        parts = [
-            _tsvector(fields["code"], "A", params),
-            _tsvector(fields["title"], "A", params),
-            _tsvector(fields["summary"], "B", params),
-            _tsvector(fields["outcomes"], "C", params),
-        ]
-        document = parts[0]
-        for part in parts[1:]:
-            document = document.op("||")(part)
-        table = sa.table(FTS_TABLE, sa.column("version_id"), sa.column("document"))
-        db.session.execute(
-            sa.insert(table).values(version_id=version.id, document=document), params
+_SQLITE_INSERT = sa.text(
+    f"INSERT INTO {FTS_TABLE} (rowid, code, title, summary, outcomes) "
+    "VALUES (:id, :code, :title, :summary, :outcomes)"
+)
+
+
+def _text_row(version_id: int, fields: dict[str, dict[str, str]], postgres: bool) -> dict:
+    row: dict[str, Any] = {"id": version_id}
+    for name, texts in fields.items():
+        if postgres:
+            row[f"{name}_en"] = texts.get("en", "")
+            row[f"{name}_fr"] = texts.get("fr", "")
+            row[f"{name}_xx"] = " ".join(t for k, t in texts.items() if k not in ("en", "fr"))
+        else:
+            row[name] = " ".join(texts.values())
+    return row
+
+
+def _index_rows(rows: list[sa.Row]) -> None:
+    """Write the documents and texts of published versions (rows of `_VERSION_COLUMNS`)."""
+    if not rows:
+        return
+    postgres = _is_postgres()
+    documents = []
+    texts = []
+    for row in rows:
+        fields = _fields(row.code, row.title, row.description, row.outcomes)
+        documents.append(
+            {
+                "version_id": row.id,
+                "credential_id": row.credential_id,
+                "issuing_organisation_id": row.issuing_organisation_id,
+                "effort_hours": row.effort_hours or 0,
+                "delivery_mode": row.delivery_mode.value if row.delivery_mode else "",
+                "languages": " " + " ".join(row.languages or []) + " ",
+                # The text lives in the FTS table; a copy here would only widen the rows
+                # every facet query scans.
+                "text": "",
+            }
         )
-    else:
-        db.session.execute(
-            sa.text(
-                f"INSERT INTO {FTS_TABLE} (rowid, code, title, summary, outcomes) "
-                "VALUES (:id, :code, :title, :summary, :outcomes)"
-            ),
-            {"id": version.id, **{k: " ".join(v.values()) for k, v in fields.items()}},
+        texts.append(_text_row(row.id, fields, postgres))
+    db.session.execute(sa.insert(SearchDocument), documents)
+    db.session.execute(_postgres_insert() if postgres else _SQLITE_INSERT, texts)
+
+
+def _published_versions() -> sa.Select:
+    version = MicroCredentialVersion
+    return (
+        sa.select(
+            version.id,
+            version.credential_id,
+            MicroCredential.code,
+            MicroCredential.issuing_organisation_id,
+            version.title,
+            version.description,
+            version.outcomes,
+            version.effort_hours,
+            version.delivery_mode,
+            version.languages,
         )
+        .join(MicroCredential, MicroCredential.id == version.credential_id)
+        .where(version.status == VersionStatus.PUBLISHED)
+    )
 
 
 def index_version(version: MicroCredentialVersion) -> None:
     """(Re)index a version; only published versions are kept in the index."""
     unindex_version(version.id)
-    if version.status is not VersionStatus.PUBLISHED:
-        return
-    db.session.add(
-        SearchDocument(
-            version_id=version.id,
-            credential_id=version.credential_id,
-            issuing_organisation_id=version.credential.issuing_organisation_id,
-            effort_hours=version.effort_hours or 0,
-            delivery_mode=version.delivery_mode.value if version.delivery_mode else "",
-            languages=" " + " ".join(version.languages or []) + " ",
-            text=" ".join(words(document_text(version))),
+    if version.status is VersionStatus.PUBLISHED:
+        db.session.flush()
+        _index_rows(
+            db.session.execute(
+                _published_versions().where(MicroCredentialVersion.id == version.id)
+            ).all()
         )
-    )
-    db.session.flush()
-    _write_text(version)
 
 
 def unindex_version(version_id: int) -> None:
@@ -195,19 +231,27 @@ def unindex_version(version_id: int) -> None:
     db.session.execute(sa.delete(SearchDocument).where(SearchDocument.version_id == version_id))
 
 
-def reindex_all() -> int:
-    """Rebuild the whole index from the published versions; returns how many were indexed."""
+def reindex_all(batch: int = 1000) -> int:
+    """Rebuild the whole index from the published versions; returns how many were indexed.
+
+    Bulk inserts, `batch` versions at a time: 10,000 versions take seconds, not minutes.
+    """
     db.session.execute(sa.text(f"DELETE FROM {FTS_TABLE}"))
     db.session.execute(sa.delete(SearchTerm))  # no longer written; rows of an older index
     db.session.execute(sa.delete(SearchDocument))
-    versions = db.session.scalars(
-        sa.select(MicroCredentialVersion)
-        .where(MicroCredentialVersion.status == VersionStatus.PUBLISHED)
-        .options(so.joinedload(MicroCredentialVersion.credential))
-    ).all()
-    for version in versions:
-        index_version(version)
-    return len(versions)
+    db.session.flush()
+    count = 0
+    result = db.session.execute(
+        _published_versions().order_by(MicroCredentialVersion.id),
+        execution_options={"yield_per": batch},
+    )
+    for rows in result.partitions():
+        _index_rows(list(rows))
+        count += len(rows)
+    if not _is_postgres():
+        # Merge the b-trees the bulk insert wrote into one: fewer pages per query.
+        db.session.execute(sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')"))
+    return count
 
 
 # Searching ---------------------------------------------------------------------------------
@@ -232,8 +276,9 @@ class SearchFilters:
 class SearchResult:
     """A page of version ids, best match first, the total, and the facets.
 
-    `facets` maps each of FACET_NAMES to {value: count}: a college, partner or occupation
-    code, a delivery mode ('' for none), a language code; values with no match are left out.
+    `facets` maps each of FACET_NAMES to {value: count}, values sorted: a college, partner
+    or occupation code, a delivery mode ('' for none), a language code; values with no
+    match are left out. Empty when the search was asked for no facets.
     """
 
     total: int
@@ -262,11 +307,24 @@ def tsquery_terms(text: str) -> list[str]:
     return terms
 
 
-def _tsquery(terms: list[str]) -> sa.ColumnElement:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the SQL of a search (the values are bound parameters)."""
+
+    dialect: str
+    terms: int  # query words (PostgreSQL: one tsquery each); SQLite: 0 or 1 (one MATCH)
+    flags: tuple[str, ...]  # the facet filters set, in FACET_NAMES order
+    competency: bool
+    effort_min: bool
+    effort_max: bool
+    facets: bool
+
+
+def _tsquery(terms: int) -> sa.ColumnElement:
     """Each word through each stemmer (OR), the words ANDed."""
     query = None
-    for index, term in enumerate(terms):
-        param = sa.bindparam(f"q{index}", term, type_=sa.Text)
+    for index in range(terms):
+        param = sa.bindparam(f"q{index}", type_=sa.Text)
         either = None
         for config in (*TS_CONFIGS.values(), "simple"):
             part = sa.func.to_tsquery(sa.literal_column(f"'{config}'::regconfig"), param)
@@ -276,27 +334,30 @@ def _tsquery(terms: list[str]) -> sa.ColumnElement:
     return query
 
 
-def _org_id(code: str) -> sa.ScalarSelect:
-    return sa.select(Organisation.id).where(Organisation.code == code).scalar_subquery()
+def _org_id(param: str) -> sa.ScalarSelect:
+    return (
+        sa.select(Organisation.id).where(Organisation.code == sa.bindparam(param)).scalar_subquery()
+    )
 
 
-def _aligned_under(code: str, version_id: sa.ColumnElement, name: str) -> sa.Exists:
-    """The version aligns to the items with this code or to an item below them."""
+def _aligned_under(param: str, name: str) -> sa.Select:
+    """Ids of the versions aligned to the items with this code or to an item below them.
+
+    Uncorrelated, so the database computes the set once, not once per document.
+    """
     tree = (
         sa.select(CompetencyItem.id)
-        .where(CompetencyItem.code == code)
+        .where(CompetencyItem.code == sa.bindparam(param))
         .cte(f"{name}_items", recursive=True)
     )
     child = so.aliased(CompetencyItem)
     tree = tree.union_all(sa.select(child.id).where(child.parent_id == tree.c.id))
-    return sa.exists().where(
-        Alignment.version_id == version_id, Alignment.item_id.in_(sa.select(tree.c.id))
-    )
+    return sa.select(Alignment.version_id).where(Alignment.item_id.in_(sa.select(tree.c.id)))
 
 
-def _matching(filters: SearchFilters) -> tuple[sa.Select, list[str]]:
+def _matching(shape: _Shape) -> sa.Select:
     """The documents matching the text and the non-facet filters, with a score (lower is
-    better) and one boolean column per facet filter set; and the names of those filters."""
+    better) and a 1/0 column `f_<name>` per facet filter set."""
     doc = SearchDocument.__table__
     columns: list[Any] = [
         doc.c.version_id,
@@ -306,52 +367,44 @@ def _matching(filters: SearchFilters) -> tuple[sa.Select, list[str]]:
     ]
     source: Any = doc
     conditions: list[Any] = []
-    if _is_postgres():
-        terms = tsquery_terms(filters.text)
-        if terms:
-            fts = sa.table(FTS_TABLE, sa.column("version_id"), sa.column("document"))
-            query = _tsquery(terms)
-            source = doc.join(fts, fts.c.version_id == doc.c.version_id)
-            conditions.append(fts.c.document.op("@@")(query))
-            score = -sa.func.ts_rank(fts.c.document, query)
-        else:
-            score = sa.literal_column("0")
-    else:
-        expression = match_expression(filters.text)
-        if expression:
-            fts = sa.table(FTS_TABLE, sa.column("rowid"))
-            source = fts.join(doc, doc.c.version_id == fts.c.rowid)
-            conditions.append(
-                sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", expression))
-            )
-            score = sa.func.bm25(
-                sa.literal_column(FTS_TABLE), *(sa.literal(w) for w in BM25_WEIGHTS)
-            )
-        else:
-            score = sa.literal_column("0")
-    columns.append(score.label("score"))
-    if filters.effort_min is not None:
-        conditions.append(doc.c.effort_hours >= filters.effort_min)
-    if filters.effort_max is not None:
-        conditions.append(doc.c.effort_hours <= filters.effort_max)
-    if filters.competency:
-        conditions.append(_aligned_under(filters.competency, doc.c.version_id, "competency"))
-    flags = {}
-    if filters.college:
-        flags["college"] = doc.c.issuing_organisation_id == _org_id(filters.college)
-    if filters.delivery_mode:
-        flags["delivery_mode"] = doc.c.delivery_mode == filters.delivery_mode
-    if filters.language:
-        flags["language"] = doc.c.languages.contains(f" {filters.language} ", autoescape=True)
-    if filters.occupation:
-        flags["occupation"] = _aligned_under(filters.occupation, doc.c.version_id, "occupation")
-    if filters.partner:
-        flags["partner"] = sa.exists().where(
-            VersionPartner.version_id == doc.c.version_id,
-            VersionPartner.organisation_id == _org_id(filters.partner),
+    score: Any = sa.literal_column("0")
+    if shape.terms and shape.dialect == "postgresql":
+        fts = sa.table(FTS_TABLE, sa.column("version_id"), sa.column("document"))
+        query = _tsquery(shape.terms)
+        source = doc.join(fts, fts.c.version_id == doc.c.version_id)
+        conditions.append(fts.c.document.op("@@")(query))
+        score = -sa.func.ts_rank(fts.c.document, query)
+    elif shape.terms:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        source = fts.join(doc, doc.c.version_id == fts.c.rowid)
+        conditions.append(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match")))
+        score = sa.func.bm25(
+            sa.literal_column(FTS_TABLE), *(sa.literal_column(repr(w)) for w in BM25_WEIGHTS)
         )
-    columns.extend(condition.label(f"f_{name}") for name, condition in flags.items())
-    return sa.select(*columns).select_from(source).where(*conditions), list(flags)
+    columns.append(score.label("score"))
+    if shape.effort_min:
+        conditions.append(doc.c.effort_hours >= sa.bindparam("effort_min"))
+    if shape.effort_max:
+        conditions.append(doc.c.effort_hours <= sa.bindparam("effort_max"))
+    if shape.competency:
+        conditions.append(doc.c.version_id.in_(_aligned_under("competency", "competency")))
+    flags = {
+        "college": lambda: doc.c.issuing_organisation_id == _org_id("college"),
+        "delivery_mode": lambda: doc.c.delivery_mode == sa.bindparam("delivery_mode"),
+        "language": lambda: doc.c.languages.like(sa.bindparam("language"), escape="/"),
+        "occupation": lambda: doc.c.version_id.in_(_aligned_under("occupation", "occupation")),
+        "partner": lambda: doc.c.version_id.in_(
+            sa.select(VersionPartner.version_id).where(
+                VersionPartner.organisation_id == _org_id("partner")
+            )
+        ),
+    }
+    # 1/0 rather than booleans: the same SQL on both databases, and `f != 0` gives SQLite's
+    # planner no equality to build an automatic index on (it would then drive the join).
+    columns.extend(
+        sa.case((flags[name](), ONE), else_=ZERO).label(f"f_{name}") for name in shape.flags
+    )
+    return sa.select(*columns).select_from(source).where(*conditions)
 
 
 def _occupation_map() -> sa.CTE:
@@ -359,7 +412,14 @@ def _occupation_map() -> sa.CTE:
     item = CompetencyItem.__table__
     tree = (
         sa.select(item.c.id.label("item_id"), item.c.id.label("occupation_id"))
-        .where(item.c.kind.in_([ItemKind.OCCUPATION.value, ItemKind.CERTIFICATION.value]))
+        .where(
+            item.c.kind.in_(
+                [
+                    sa.literal_column(f"'{kind.value}'")
+                    for kind in (ItemKind.OCCUPATION, ItemKind.CERTIFICATION)
+                ]
+            )
+        )
         .cte("occupation_map", recursive=True)
     )
     child = item.alias("child")
@@ -368,68 +428,44 @@ def _occupation_map() -> sa.CTE:
     )
 
 
-def search(
-    filters: SearchFilters, *, offset: int = 0, limit: int = 20, facets: bool = True
-) -> SearchResult:
-    """Published version ids matching `filters`, best match first, a page of them, and facets.
+def _arm(dimension: str, key: Any, count: Any) -> sa.Select:
+    return sa.select(
+        sa.literal_column(f"'{dimension}'").label("dimension"),
+        sa.cast(key, sa.String).label("key"),
+        count.label("n"),
+        sa.cast(sa.literal_column("0"), sa.Float).label("score"),
+    )
 
-    Without text, newest first; ties keep the newest first too. One SQL statement computes
-    the page, the total and every facet. A facet's counts (college, delivery mode,
-    language, occupation, partner) apply every filter but its own, so a user sees what
-    choosing another value would give; the counts for a multi-valued facet (a version
-    with two partners) add up to more than the total.
-    """
-    matching, flagged = _matching(filters)
-    base = matching.cte("base")
+
+def _statement(shape: _Shape) -> sa.CompoundSelect:
+    base = _matching(shape).cte("base")
 
     def where(skip: str | None = None) -> list[Any]:
-        return [base.c[f"f_{name}"] for name in flagged if name != skip]
-
-    def arm(dimension: str, key: Any, count: Any) -> sa.Select:
-        return sa.select(
-            sa.literal(dimension, sa.String).label("dimension"),
-            sa.cast(key, sa.String).label("key"),
-            count.label("n"),
-            sa.cast(sa.literal_column("0"), sa.Float).label("score"),
-        )
+        return [base.c[f"f_{name}"] != ZERO for name in shape.flags if name != skip]
 
     page = (
         sa.select(base.c.version_id, base.c.score)
         .where(*where())
         .order_by(base.c.score, base.c.version_id.desc())
-        .offset(offset)
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
         .subquery("page")
     )
     arms: list[sa.Select] = [
         sa.select(
-            sa.literal("page", sa.String),
-            sa.cast(sa.literal(""), sa.String),
+            sa.literal_column("'page'"),
+            sa.cast(sa.literal_column("''"), sa.String),
             page.c.version_id,
             sa.cast(page.c.score, sa.Float),
         ),
-        arm("total", sa.literal(""), sa.func.count()).select_from(base).where(*where()),
+        _arm("total", sa.literal_column("''"), sa.func.count()).select_from(base).where(*where()),
     ]
-    if facets:
-        arms.extend(_facet_arms(base, where, arm))
-    rows = db.session.execute(sa.union_all(*arms)).all()
-    result = SearchResult(total=0, version_ids=[])
-    ranked = []
-    if facets:
-        result.facets = {name: {} for name in FACET_NAMES}
-    for dimension, key, n, score in rows:
-        if dimension == "page":
-            ranked.append((score, -n))
-        elif dimension == "total":
-            result.total = n
-        elif n:
-            result.facets[dimension][key] = n
-    result.version_ids = [-negated for _score, negated in sorted(ranked)]
-    result.facets = {name: dict(sorted(counts.items())) for name, counts in result.facets.items()}
-    return result
+    if shape.facets:
+        arms.extend(_facet_arms(base, where))
+    return sa.union_all(*arms)
 
 
-def _facet_arms(base: sa.CTE, where: Any, arm: Any) -> list[sa.Select]:
+def _facet_arms(base: sa.CTE, where: Any) -> list[sa.Select]:
     organisation = Organisation.__table__
     partner = VersionPartner.__table__
     alignment = Alignment.__table__
@@ -437,15 +473,15 @@ def _facet_arms(base: sa.CTE, where: Any, arm: Any) -> list[sa.Select]:
     occupations = _occupation_map()
     distinct = sa.func.count(sa.distinct(base.c.version_id))
     arms = [
-        arm("college", organisation.c.code, sa.func.count())
+        _arm("college", organisation.c.code, sa.func.count())
         .select_from(base.join(organisation, organisation.c.id == base.c.issuing_organisation_id))
         .where(*where("college"))
         .group_by(organisation.c.code),
-        arm("delivery_mode", base.c.delivery_mode, sa.func.count())
+        _arm("delivery_mode", base.c.delivery_mode, sa.func.count())
         .select_from(base)
         .where(*where("delivery_mode"))
         .group_by(base.c.delivery_mode),
-        arm("partner", organisation.c.code, distinct)
+        _arm("partner", organisation.c.code, distinct)
         .select_from(
             base.join(partner, partner.c.version_id == base.c.version_id).join(
                 organisation, organisation.c.id == partner.c.organisation_id
@@ -453,7 +489,7 @@ def _facet_arms(base: sa.CTE, where: Any, arm: Any) -> list[sa.Select]:
         )
         .where(*where("partner"))
         .group_by(organisation.c.code),
-        arm("occupation", item.c.code, distinct)
+        _arm("occupation", item.c.code, distinct)
         .select_from(
             base.join(alignment, alignment.c.version_id == base.c.version_id)
             .join(occupations, occupations.c.item_id == alignment.c.item_id)
@@ -464,8 +500,83 @@ def _facet_arms(base: sa.CTE, where: Any, arm: Any) -> list[sa.Select]:
     ]
     for code in FACET_LANGUAGES:
         arms.append(
-            arm("language", sa.literal(code), sa.func.count())
+            _arm("language", sa.literal_column(f"'{code}'"), sa.func.count())
             .select_from(base)
-            .where(base.c.languages.contains(f" {code} "), *where("language"))
+            .where(base.c.languages.like(sa.literal_column(f"'% {code} %'")), *where("language"))
         )
     return arms
+
+
+@functools.lru_cache(maxsize=512)
+def _built(shape: _Shape) -> sa.CompoundSelect:
+    """The statement of a shape, built once per process (its values are bound per call).
+
+    Building it costs more than running it on 10,000 documents; a shape has few variants
+    (which filters are set), and SQLAlchemy's own cache then reuses the compiled SQL.
+    """
+    return _statement(shape)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def search(
+    filters: SearchFilters, *, offset: int = 0, limit: int = 20, facets: bool = True
+) -> SearchResult:
+    """Published version ids matching `filters`, best match first, a page of them, and facets.
+
+    Without text, newest first; ties keep the newest first too. One SQL statement computes
+    the page, the total and every facet. A facet's counts (college, delivery mode,
+    language, occupation, partner) apply every filter but its own, so a user sees what
+    choosing another value would give; the counts of a multi-valued facet (a version with
+    two partners) add up to more than the total.
+    """
+    dialect = db.session.get_bind().dialect.name
+    params: dict[str, Any] = {"offset": max(offset, 0), "limit": max(limit, 0)}
+    terms = 0
+    if dialect == "postgresql":
+        for index, term in enumerate(tsquery_terms(filters.text)):
+            params[f"q{index}"] = term
+            terms += 1
+    else:
+        expression = match_expression(filters.text)
+        if expression:
+            params["match"] = expression
+            terms = 1
+    values = {
+        "college": filters.college,
+        "delivery_mode": filters.delivery_mode,
+        "language": f"% {_escape_like(filters.language)} %" if filters.language else None,
+        "occupation": filters.occupation,
+        "partner": filters.partner,
+    }
+    flags = tuple(name for name in FACET_NAMES if values[name])
+    params.update({name: values[name] for name in flags})
+    for name in ("competency", "effort_min", "effort_max"):
+        if getattr(filters, name) not in (None, ""):
+            params[name] = getattr(filters, name)
+    shape = _Shape(
+        dialect=dialect,
+        terms=terms,
+        flags=flags,
+        competency="competency" in params,
+        effort_min="effort_min" in params,
+        effort_max="effort_max" in params,
+        facets=facets,
+    )
+    rows = db.session.execute(_built(shape), params).all()
+    result = SearchResult(total=0, version_ids=[])
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+    ranked = []
+    for dimension, key, n, score in rows:
+        if dimension == "page":
+            ranked.append((score, -n))
+        elif dimension == "total":
+            result.total = n
+        elif n:
+            counts[dimension][key] = n
+    result.version_ids = [-negated for _score, negated in sorted(ranked)]
+    if facets:
+        result.facets = {name: dict(sorted(found.items())) for name, found in counts.items()}
+    return result

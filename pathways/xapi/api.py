@@ -156,9 +156,15 @@ def _incoming() -> XRequest:
                 headers[name] = value
             else:
                 params[name] = value
-        for name in ("Accept-Language",):
+        # A header the form leaves out may come as a real header (clients send their
+        # credentials and version there); the form's value wins when both are given.
+        # Content-Type and Content-Length describe the form itself, never the content.
+        for name in ALTERNATE_HEADERS - {"content-type", "content-length"}:
             if name not in headers and request.headers.get(name):
                 headers[name] = request.headers[name]
+        if content and "Content-Type" not in headers:
+            # The content of the alternate syntax is a JSON document unless the form says.
+            headers["Content-Type"] = "application/json"
         return XRequest(method, params, headers, content)
     headers = Headers(request.headers)
     return XRequest(request.method, query, headers, request.get_data())

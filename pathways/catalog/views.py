@@ -11,7 +11,6 @@ present; a refused action re-renders its page with a readable message and nothin
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -240,16 +239,13 @@ def _choices(facet: dict[str, int], labels: dict[str, str], anything: str, selec
     return options
 
 
-def _occupation_counts(filters: search.SearchFilters) -> list[tuple[CompetencyItem, int]]:
-    # search() gives no occupation facet: count each occupation with the other filters on.
-    counts = []
-    for occupation in queries.occupations():
-        narrowed = replace(filters, occupation=occupation.code)
-        counts.append((occupation, search.search(narrowed, limit=0, facets=False).total))
-    return counts
+def _occupation_counts(facets: dict[str, dict[str, int]]) -> list[tuple[CompetencyItem, int]]:
+    # The search's occupation facet counts each occupation with the other filters on.
+    counts = facets.get("occupation", {})
+    return [(item, counts.get(item.code, 0)) for item in queries.occupations()]
 
 
-def _partner_counts(filters: search.SearchFilters) -> list[tuple[Organisation, int]]:
+def _partner_counts(facets: dict[str, dict[str, int]]) -> list[tuple[Organisation, int]]:
     partners = db.session.scalars(
         sa.select(Organisation)
         .join(VersionPartner, VersionPartner.organisation_id == Organisation.id)
@@ -258,10 +254,8 @@ def _partner_counts(filters: search.SearchFilters) -> list[tuple[Organisation, i
         .distinct()
         .order_by(Organisation.name)
     ).all()
-    return [
-        (org, search.search(replace(filters, partner=org.code), limit=0, facets=False).total)
-        for org in partners
-    ]
+    counts = facets.get("partner", {})
+    return [(org, counts.get(org.code, 0)) for org in partners]
 
 
 def _versions_in_order(ids: list[int]) -> list[MicroCredentialVersion]:
@@ -301,7 +295,7 @@ def search_catalogue():
     result = search.search(filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     versions = _versions_in_order(result.version_ids)
 
-    occupations = _occupation_counts(filters)
+    occupations = _occupation_counts(result.facets)
     form.occupation.choices = [("", _("Any occupation"))] + [
         (item.code, f"{localized_text(item.title)} ({count})") for item, count in occupations
     ]
@@ -314,7 +308,7 @@ def search_catalogue():
     form.college.choices = _choices(
         result.facets.get("college", {}), colleges, _("Any college"), filters.college
     )
-    partners = _partner_counts(filters)
+    partners = _partner_counts(result.facets)
     form.partner.choices = [("", _("Any partner"))] + [
         (org.code, f"{org.name} ({count})") for org, count in partners
     ]

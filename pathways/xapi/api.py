@@ -205,6 +205,12 @@ def _lrs_headers(response: Response) -> Response:
     if not request.path.startswith("/xapi"):
         return response
     response.headers["X-Experience-API-Version"] = VERSION
+    if request.path == "/xapi/statements" and (
+        "X-Experience-API-Consistent-Through" not in response.headers
+    ):
+        # Every answer of the Statement Resource says how current it is (Communication
+        # 2.1.3), a 404 for an unknown id included: clients poll on this header.
+        response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow())
     origin = request.headers.get("Origin")
     response.headers["Access-Control-Allow-Origin"] = origin or "*"
     if origin:

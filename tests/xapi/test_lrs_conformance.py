@@ -69,3 +69,21 @@ def test_alternate_form_version_wins_over_the_real_header(client):
         400,
         ["X-Experience-API-Version"],
     )
+
+
+def test_unknown_statement_404_still_says_how_current_the_lrs_is(client):
+    """Communication 2.1.3: every Statement Resource answer has Consistent-Through."""
+    created = make_lrs_client()
+    response = client.get(f"/xapi/statements?statementId={new_id()}", headers=lrs_headers(created))
+    assert response.status_code == 404
+    assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+def test_rejected_batch_answer_says_how_current_the_lrs_is(client):
+    created = make_lrs_client()
+    bad = statement(verb="should fail")
+    response = client.post(
+        "/xapi/statements", json=[statement(), bad], headers=lrs_headers(created)
+    )
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")

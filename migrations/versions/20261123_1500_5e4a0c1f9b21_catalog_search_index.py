@@ -4,10 +4,14 @@ Revision ID: 5e4a0c1f9b21
 Revises: e8573e6b3b7e
 Create Date: 2026-11-23 15:00:00
 
-The index table `catalog_search_fts` is not a model: `pathways.catalog.search` writes it
-(index_version / reindex_all) and `search.include_name` keeps it out of Alembic's
-comparison. Existing published versions are indexed by `flask pathways search-reindex`
-(`flask pathways load-content` indexes what it loads).
+The index tables `catalog_search_fts` and `catalog_search_fts_facet` are not models:
+`pathways.catalog.search` writes them (index_version / reindex_all) and
+`search.include_name` keeps them out of Alembic's comparison. Existing published versions
+are indexed by `flask pathways search-reindex` (`load-content` indexes what it loads).
+
+`catalog_search_fts_facet` (version id, facet, value) lists each version's facet values
+(college, delivery mode, languages, partners, occupations) so a search counts every facet
+in one pass over the matching versions, and filters on occupation and partner by index.
 
 SQLite: an FTS5 table (rowid = version id) whose tokenizer folds case and accents.
 PostgreSQL: one tsvector per version (title weight A, summary B, outcomes C) under a GIN
@@ -71,9 +75,22 @@ POSTGRES_UP = [
     )
     """,
     "CREATE INDEX ix_catalog_search_fts_document ON catalog_search_fts USING gin (document)",
+    """
+    CREATE TABLE catalog_search_fts_facet (
+        version_id INTEGER NOT NULL,
+        facet VARCHAR(16) NOT NULL,
+        value VARCHAR(100) NOT NULL,
+        CONSTRAINT pk_catalog_search_fts_facet PRIMARY KEY (version_id, facet, value),
+        CONSTRAINT fk_catalog_search_fts_facet_version_id_catalog_search_document
+            FOREIGN KEY (version_id) REFERENCES catalog_search_document (version_id)
+            ON DELETE CASCADE
+    )
+    """,
+    "CREATE INDEX ix_catalog_search_fts_facet_value ON catalog_search_fts_facet (facet, value, version_id)",
 ]
 
 POSTGRES_DOWN = [
+    "DROP TABLE IF EXISTS catalog_search_fts_facet",
     "DROP TABLE IF EXISTS catalog_search_fts",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS pathways_english",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS pathways_french",
@@ -91,9 +108,21 @@ SQLITE_UP = [
         prefix = '2 3'
     )
     """,
+    """
+    CREATE TABLE catalog_search_fts_facet (
+        version_id INTEGER NOT NULL,
+        facet VARCHAR(16) NOT NULL,
+        value VARCHAR(100) NOT NULL,
+        CONSTRAINT pk_catalog_search_fts_facet PRIMARY KEY (version_id, facet, value)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX ix_catalog_search_fts_facet_value ON catalog_search_fts_facet (facet, value, version_id)",
 ]
 
-SQLITE_DOWN = ["DROP TABLE IF EXISTS catalog_search_fts"]
+SQLITE_DOWN = [
+    "DROP TABLE IF EXISTS catalog_search_fts_facet",
+    "DROP TABLE IF EXISTS catalog_search_fts",
+]
 
 
 def upgrade():

@@ -47,6 +47,12 @@ from pathways.catalog.models import VersionPartner
 from pathways.db import db
 
 FTS_TABLE = "catalog_search_fts"
+# (version_id, facet, value): a version's college, delivery mode, languages, partners and
+# occupations, one row each; written with the text, read by filters and facet counts.
+FACET_TABLE = "catalog_search_fts_facet"
+_facet_table = sa.table(
+    FACET_TABLE, sa.column("version_id"), sa.column("facet"), sa.column("value")
+)
 # Letters and digits, any script (the same runs FTS5's unicode61 tokenizer keeps).
 _WORD = re.compile(r"[^\W_]+")
 # Words too common to narrow a search (English and French); dropped from queries.
@@ -56,7 +62,6 @@ STOP_WORDS = frozenset(
 )
 MAX_TERM = 64
 MAX_QUERY_WORDS = 12
-FACET_LANGUAGES = ("en", "fr", "es")
 # bm25 weights of the FTS5 columns code, title, summary, outcomes.
 BM25_WEIGHTS = (10.0, 10.0, 3.0, 1.0)
 # The PostgreSQL text search configuration of each language of a language map.
@@ -164,30 +169,72 @@ def _text_row(version_id: int, fields: dict[str, dict[str, str]], postgres: bool
 
 
 def _index_rows(rows: list[sa.Row]) -> None:
-    """Write the documents and texts of published versions (rows of `_VERSION_COLUMNS`)."""
+    """Write the documents, texts and facet values of published versions (rows of
+    `_published_versions`)."""
     if not rows:
         return
     postgres = _is_postgres()
     documents = []
     texts = []
+    facets = []
     for row in rows:
         fields = _fields(row.code, row.title, row.description, row.outcomes)
+        mode = row.delivery_mode.value if row.delivery_mode else ""
         documents.append(
             {
                 "version_id": row.id,
                 "credential_id": row.credential_id,
                 "issuing_organisation_id": row.issuing_organisation_id,
                 "effort_hours": row.effort_hours or 0,
-                "delivery_mode": row.delivery_mode.value if row.delivery_mode else "",
+                "delivery_mode": mode,
                 "languages": " " + " ".join(row.languages or []) + " ",
                 # The text lives in the FTS table; a copy here would only widen the rows
-                # every facet query scans.
+                # every search reads.
                 "text": "",
             }
         )
         texts.append(_text_row(row.id, fields, postgres))
+        facets.append({"version_id": row.id, "facet": "college", "value": row.college})
+        facets.append({"version_id": row.id, "facet": "delivery_mode", "value": mode})
+        for language in sorted(set(row.languages or [])):
+            facets.append({"version_id": row.id, "facet": "language", "value": language})
     db.session.execute(sa.insert(SearchDocument), documents)
     db.session.execute(_postgres_insert() if postgres else _SQLITE_INSERT, texts)
+    db.session.execute(sa.insert(_facet_table), facets)
+    ids = [row.id for row in rows]
+    partner = VersionPartner.__table__
+    organisation = Organisation.__table__
+    alignment = Alignment.__table__
+    item = CompetencyItem.__table__
+    occupations = _occupation_map()
+    columns = ["version_id", "facet", "value"]
+    for select in (
+        sa.select(partner.c.version_id, sa.literal_column("'partner'"), organisation.c.code)
+        .join(organisation, organisation.c.id == partner.c.organisation_id)
+        .where(partner.c.version_id.in_(ids)),
+        sa.select(alignment.c.version_id, sa.literal_column("'occupation'"), item.c.code)
+        .join(occupations, occupations.c.item_id == alignment.c.item_id)
+        .join(item, item.c.id == occupations.c.occupation_id)
+        .where(alignment.c.version_id.in_(ids)),
+    ):
+        db.session.execute(sa.insert(_facet_table).from_select(columns, select.distinct()))
+
+
+def _occupation_map() -> sa.CTE:
+    """(item_id, occupation_id): every item below an occupation or certification, and itself."""
+    item = CompetencyItem.__table__
+    kinds = [
+        sa.literal_column(f"'{k.value}'") for k in (ItemKind.OCCUPATION, ItemKind.CERTIFICATION)
+    ]
+    tree = (
+        sa.select(item.c.id.label("item_id"), item.c.id.label("occupation_id"))
+        .where(item.c.kind.in_(kinds))
+        .cte("occupation_map", recursive=True)
+    )
+    child = item.alias("child")
+    return tree.union_all(
+        sa.select(child.c.id, tree.c.occupation_id).where(child.c.parent_id == tree.c.item_id)
+    )
 
 
 def _published_versions() -> sa.Select:
@@ -198,6 +245,7 @@ def _published_versions() -> sa.Select:
             version.credential_id,
             MicroCredential.code,
             MicroCredential.issuing_organisation_id,
+            Organisation.code.label("college"),
             version.title,
             version.description,
             version.outcomes,
@@ -206,6 +254,7 @@ def _published_versions() -> sa.Select:
             version.languages,
         )
         .join(MicroCredential, MicroCredential.id == version.credential_id)
+        .join(Organisation, Organisation.id == MicroCredential.issuing_organisation_id)
         .where(version.status == VersionStatus.PUBLISHED)
     )
 
@@ -224,10 +273,11 @@ def index_version(version: MicroCredentialVersion) -> None:
 
 def unindex_version(version_id: int) -> None:
     """Remove a version from the index (nothing happens if it is not there)."""
-    if not _is_postgres():  # on PostgreSQL the foreign key's ON DELETE CASCADE does it
+    if not _is_postgres():  # on PostgreSQL the foreign keys' ON DELETE CASCADE does it
         db.session.execute(
             sa.text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": version_id}
         )
+        db.session.execute(sa.delete(_facet_table).where(_facet_table.c.version_id == version_id))
     db.session.execute(sa.delete(SearchDocument).where(SearchDocument.version_id == version_id))
 
 
@@ -237,6 +287,7 @@ def reindex_all(batch: int = 1000) -> int:
     Bulk inserts, `batch` versions at a time: 10,000 versions take seconds, not minutes.
     """
     db.session.execute(sa.text(f"DELETE FROM {FTS_TABLE}"))
+    db.session.execute(sa.delete(_facet_table))
     db.session.execute(sa.delete(SearchTerm))  # no longer written; rows of an older index
     db.session.execute(sa.delete(SearchDocument))
     db.session.flush()
@@ -355,6 +406,14 @@ def _aligned_under(param: str, name: str) -> sa.Select:
     return sa.select(Alignment.version_id).where(Alignment.item_id.in_(sa.select(tree.c.id)))
 
 
+def _with_facet(facet: str) -> sa.Select:
+    """Ids of the versions with the facet value bound to the parameter named `facet`."""
+    return sa.select(_facet_table.c.version_id).where(
+        _facet_table.c.facet == sa.literal_column(f"'{facet}'"),
+        _facet_table.c.value == sa.bindparam(facet),
+    )
+
+
 def _matching(shape: _Shape) -> sa.Select:
     """The documents matching the text and the non-facet filters, with a score (lower is
     better) and a 1/0 column `f_<name>` per facet filter set."""
@@ -392,12 +451,8 @@ def _matching(shape: _Shape) -> sa.Select:
         "college": lambda: doc.c.issuing_organisation_id == _org_id("college"),
         "delivery_mode": lambda: doc.c.delivery_mode == sa.bindparam("delivery_mode"),
         "language": lambda: doc.c.languages.like(sa.bindparam("language"), escape="/"),
-        "occupation": lambda: doc.c.version_id.in_(_aligned_under("occupation", "occupation")),
-        "partner": lambda: doc.c.version_id.in_(
-            sa.select(VersionPartner.version_id).where(
-                VersionPartner.organisation_id == _org_id("partner")
-            )
-        ),
+        "occupation": lambda: doc.c.version_id.in_(_with_facet("occupation")),
+        "partner": lambda: doc.c.version_id.in_(_with_facet("partner")),
     }
     # 1/0 rather than booleans: the same SQL on both databases, and `f != 0` gives SQLite's
     # planner no equality to build an automatic index on (it would then drive the join).
@@ -405,27 +460,6 @@ def _matching(shape: _Shape) -> sa.Select:
         sa.case((flags[name](), ONE), else_=ZERO).label(f"f_{name}") for name in shape.flags
     )
     return sa.select(*columns).select_from(source).where(*conditions)
-
-
-def _occupation_map() -> sa.CTE:
-    """(item_id, occupation_id): every item below an occupation or certification, and itself."""
-    item = CompetencyItem.__table__
-    tree = (
-        sa.select(item.c.id.label("item_id"), item.c.id.label("occupation_id"))
-        .where(
-            item.c.kind.in_(
-                [
-                    sa.literal_column(f"'{kind.value}'")
-                    for kind in (ItemKind.OCCUPATION, ItemKind.CERTIFICATION)
-                ]
-            )
-        )
-        .cte("occupation_map", recursive=True)
-    )
-    child = item.alias("child")
-    return tree.union_all(
-        sa.select(child.c.id, tree.c.occupation_id).where(child.c.parent_id == tree.c.item_id)
-    )
 
 
 def _arm(dimension: str, key: Any, count: Any) -> sa.Select:
@@ -466,45 +500,23 @@ def _statement(shape: _Shape) -> sa.CompoundSelect:
 
 
 def _facet_arms(base: sa.CTE, where: Any) -> list[sa.Select]:
-    organisation = Organisation.__table__
-    partner = VersionPartner.__table__
-    alignment = Alignment.__table__
-    item = CompetencyItem.__table__
-    occupations = _occupation_map()
-    distinct = sa.func.count(sa.distinct(base.c.version_id))
-    arms = [
-        _arm("college", organisation.c.code, sa.func.count())
-        .select_from(base.join(organisation, organisation.c.id == base.c.issuing_organisation_id))
-        .where(*where("college"))
-        .group_by(organisation.c.code),
-        _arm("delivery_mode", base.c.delivery_mode, sa.func.count())
-        .select_from(base)
-        .where(*where("delivery_mode"))
-        .group_by(base.c.delivery_mode),
-        _arm("partner", organisation.c.code, distinct)
-        .select_from(
-            base.join(partner, partner.c.version_id == base.c.version_id).join(
-                organisation, organisation.c.id == partner.c.organisation_id
-            )
-        )
-        .where(*where("partner"))
-        .group_by(organisation.c.code),
-        _arm("occupation", item.c.code, distinct)
-        .select_from(
-            base.join(alignment, alignment.c.version_id == base.c.version_id)
-            .join(occupations, occupations.c.item_id == alignment.c.item_id)
-            .join(item, item.c.id == occupations.c.occupation_id)
-        )
-        .where(*where("occupation"))
-        .group_by(item.c.code),
+    """One pass over the matching versions' facet values; each facet skips its own filter."""
+    facet = _facet_table.alias("facet")
+    each = [
+        sa.and_(facet.c.facet == sa.literal_column(f"'{name}'"), *where(name))
+        for name in FACET_NAMES
     ]
-    for code in FACET_LANGUAGES:
-        arms.append(
-            _arm("language", sa.literal_column(f"'{code}'"), sa.func.count())
-            .select_from(base)
-            .where(base.c.languages.like(sa.literal_column(f"'% {code} %'")), *where("language"))
+    return [
+        sa.select(
+            facet.c.facet,
+            sa.cast(facet.c.value, sa.String),
+            sa.func.count(),
+            sa.cast(ZERO, sa.Float),
         )
-    return arms
+        .select_from(base.join(facet, facet.c.version_id == base.c.version_id))
+        .where(sa.or_(*each))
+        .group_by(facet.c.facet, facet.c.value)
+    ]
 
 
 @functools.lru_cache(maxsize=512)

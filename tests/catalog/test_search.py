@@ -21,7 +21,6 @@ from pathways.catalog.enums import VersionStatus
 from pathways.catalog.models import Alignment
 from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
-from pathways.catalog.search import FACET_LANGUAGES
 from pathways.catalog.search import FACET_NAMES
 from pathways.catalog.search import SearchFilters
 from pathways.catalog.search import search
@@ -106,7 +105,7 @@ def _passes(doc: Doc, filters: SearchFilters, skip: str | None = None) -> bool:
     checks = {
         "college": filters.college is None or doc.college == filters.college,
         "partner": filters.partner is None or filters.partner in doc.partners,
-        "occupation": filters.occupation is None or filters.occupation in doc.items,
+        "occupation": filters.occupation is None or filters.occupation in doc.occupations,
         "language": filters.language is None or filters.language in doc.languages,
         "delivery_mode": filters.delivery_mode is None or doc.mode == filters.delivery_mode,
         "competency": filters.competency is None or filters.competency in doc.items,
@@ -121,7 +120,7 @@ def _values(doc: Doc, facet: str) -> set[str]:
         "college": {doc.college},
         "partner": doc.partners,
         "occupation": doc.occupations,
-        "language": doc.languages & set(FACET_LANGUAGES),
+        "language": doc.languages,
         "delivery_mode": {doc.mode},
     }[facet]
 

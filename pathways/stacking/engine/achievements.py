@@ -243,6 +243,7 @@ class Catalog:
         set_(self, "_exact", {key: frozenset(value) for key, value in exact.items()})
         set_(self, "_weak", {key: tuple(value) for key, value in weak.items()})
         set_(self, "_alignment_masks", {})
+        set_(self, "_item_alignment_masks", {})
         set_(self, "_parents", dict(self.items))
 
     # -- items -------------------------------------------------------------------------------
@@ -358,6 +359,13 @@ class Catalog:
                 for other in self._exact.get(code, ()):
                     found |= self.mask(other)
             self._alignment_masks[items] = found
+        return found
+
+    def item_alignment_mask(self, code: str) -> int:
+        """:meth:`alignment_mask` of the one item ``code`` (a PLAR result, an external)."""
+        found = self._item_alignment_masks.get(code)
+        if found is None:
+            found = self._item_alignment_masks[code] = self.alignment_mask(frozenset((code,)))
         return found
 
     # -- offers ------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ Speed: :func:`compile_rules` precomputes each node once per (rules, catalog) pai
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -40,6 +42,7 @@ from pathways.stacking.engine.achievements import Catalog
 from pathways.stacking.engine.achievements import EarnedCredential
 from pathways.stacking.engine.achievements import ExternalCredential
 from pathways.stacking.engine.achievements import Hint
+from pathways.stacking.engine.achievements import PlarResult
 from pathways.stacking.engine.rules import AllOf
 from pathways.stacking.engine.rules import AnyOf
 from pathways.stacking.engine.rules import Covers
@@ -92,18 +95,26 @@ class Missing:
     @staticmethod
     def merge(parts: Iterable[Missing]) -> Missing:
         """The union of several nodes' needs (hours: the largest shortfall)."""
-        parts = [part for part in parts if part]
-        if not parts:
-            return NOTHING_MISSING
-        if len(parts) == 1:
-            return parts[0]
-        return Missing(
-            _union([part.credentials for part in parts]),
-            _union([part.indicators for part in parts]),
-            _union([part.external for part in parts]),
-            max(part.hours for part in parts),
-            any(part.signoff for part in parts),
-        )
+        return _merge_missing(list(parts))
+
+
+def _merge_missing(parts: list[Missing]) -> Missing:
+    parts = [
+        part
+        for part in parts
+        if part.credentials or part.indicators or part.external or part.hours or part.signoff
+    ]
+    if not parts:
+        return NOTHING_MISSING
+    if len(parts) == 1:
+        return parts[0]
+    return Missing(
+        _union([part.credentials for part in parts]),
+        _union([part.indicators for part in parts]),
+        _union([part.external for part in parts]),
+        max([part.hours for part in parts]),
+        any([part.signoff for part in parts]),
+    )
 
 
 def _union(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -205,57 +216,83 @@ def _why_not(
 
 
 _ALREADY_COUNTED = "already counted in another slot"
+_NOTHING_USED: frozenset[str] = frozenset()
+
+
+def _is_valid(
+    earned_on: dt.date,
+    expires_on: dt.date | None,
+    revoked_on: dt.date | None,
+    as_of: dt.date,
+    cutoff: dt.date | None,
+) -> bool:
+    """Whether ``_why_not`` finds nothing, without building a reason (the common case)."""
+    return (
+        earned_on <= as_of
+        and (revoked_on is None or revoked_on > as_of)
+        and (expires_on is None or expires_on > as_of)
+        and (cutoff is None or earned_on >= cutoff)
+    )
 
 
 class _View:
-    """What counts under one (window, exclusions) pair: computed once, then shared."""
+    """What counts under one (window, exclusions) pair: computed once, then shared.
 
-    __slots__ = ("best", "mask", "sources", "ignored", "hints")
+    ``ignored_mask`` is the union of the ignored awards' indicator bitsets, so a node can
+    tell with one AND whether any ignored award concerns it. ``hours`` caches, for
+    ``min_hours`` without ``from``, the total of every counted code and those codes.
+    """
+
+    __slots__ = ("best", "mask", "sources", "ignored", "ignored_mask", "hints", "_hours")
 
     def __init__(self, learner: LearnerState, window: _Window | None, excluded: frozenset[str]):
-        catalog = learner.catalog
+        alignment_mask = learner.catalog.alignment_mask
         as_of = learner.as_of
+        cutoff = None if window is None else window.cutoff
         best: dict[str, EarnedCredential] = {}
         mask = 0
+        ignored_mask = 0
         sources: list[tuple[str, int]] = []
         ignored: list[tuple[int, Reason]] = []
         for code, instances in learner.credentials.items():
             source_mask = 0
+            is_excluded = code in excluded
             for credential in instances:
-                aligned = catalog.alignment_mask(credential.aligned_items)
-                reason = _why_not(
+                aligned = alignment_mask(credential.aligned_items)
+                if not is_excluded and _is_valid(
                     credential.earned_on,
                     credential.expires_on,
                     credential.revoked_on,
                     as_of,
-                    window,
-                )
-                if reason is None and code in excluded:
-                    reason = Reason("already_counted", _ALREADY_COUNTED)
-                if reason is None:
+                    cutoff,
+                ):
                     # The counted award of a code is the one with the most hours (the
                     # latest on a tie), so another award never lowers the total.
                     current = best.get(code)
                     if current is None or credential.effort_hours > current.effort_hours:
                         best[code] = credential
                     source_mask |= aligned
-                else:
-                    ignored.append((aligned, Reason(reason.code, f"{code}: {reason.text}", code)))
+                    continue
+                reason = _why_not(
+                    credential.earned_on,
+                    credential.expires_on,
+                    credential.revoked_on,
+                    as_of,
+                    window,
+                ) or Reason("already_counted", _ALREADY_COUNTED)
+                ignored.append((aligned, Reason(reason.code, f"{code}: {reason.text}", code)))
+                ignored_mask |= aligned
             if source_mask:
                 sources.append((code, source_mask))
                 mask |= source_mask
-        for item, result in learner.plar.items():
-            key = f"plar:{item}"
-            if not result.met or key in excluded:
+        for key, item_mask, assessed_on in learner.plar_sources:
+            if key in excluded or (cutoff is not None and assessed_on < cutoff):
                 continue
-            if window is not None and result.assessed_on < window.cutoff:
-                continue
-            item_mask = catalog.alignment_mask(frozenset((item,)))
             sources.append((key, item_mask))
             mask |= item_mask
         for code, instances in learner.external.items():
             key = f"ext:{code}"
-            item_mask = catalog.alignment_mask(frozenset((code,)))
+            item_mask = learner.external_masks[code]
             for credential in instances:
                 reason = _why_not(credential.earned_on, credential.expires_on, None, as_of, window)
                 if reason is None and not credential.verified:
@@ -267,18 +304,32 @@ class _View:
                     mask |= item_mask
                     break
                 ignored.append((item_mask, Reason(reason.code, f"{code}: {reason.text}", code)))
+                ignored_mask |= item_mask
         self.best = best
         self.mask = mask
         self.sources = tuple(sources)
         self.ignored = tuple(ignored)
+        self.ignored_mask = ignored_mask
         self.hints = learner.hints
+        self._hours: tuple[float, frozenset[str]] | None = None
+
+    def hours(self) -> tuple[float, frozenset[str]]:
+        """Hours of every counted code (summed in code order) and those codes."""
+        found = self._hours
+        if found is None:
+            total = 0.0
+            for credential in self.best.values():
+                total += credential.effort_hours
+            found = self._hours = (total, frozenset(self.best) if self.best else _NOTHING_USED)
+        return found
 
 
 class LearnerState:
     """One learner's achievements, sorted and indexed for one evaluation date and catalog.
 
     Build it with :func:`prepare` to evaluate the same learner against several rule
-    sets; :func:`evaluate` builds one itself when handed raw achievements.
+    sets; :func:`evaluate` builds one itself when handed raw achievements (and reuses
+    it while it is handed the same :class:`Achievements` object, date and catalog).
     """
 
     __slots__ = (
@@ -286,7 +337,9 @@ class LearnerState:
         "catalog",
         "credentials",
         "plar",
+        "plar_sources",
         "external",
+        "external_masks",
         "signoffs",
         "_views",
         "_hints",
@@ -297,12 +350,20 @@ class LearnerState:
         self.catalog = catalog
         credentials: dict[str, list[EarnedCredential]] = {}
         for credential in achievements.credentials:
-            credentials.setdefault(credential.code, []).append(credential)
+            found = credentials.get(credential.code)
+            if found is None:
+                credentials[credential.code] = [credential]
+            else:
+                found.append(credential)
         self.credentials = {
-            code: tuple(sorted(found, key=_credential_key, reverse=True))
+            code: (
+                (found[0],)
+                if len(found) == 1
+                else tuple(sorted(found, key=_credential_key, reverse=True))
+            )
             for code, found in sorted(credentials.items())
         }
-        plar = {}
+        plar: dict[str, PlarResult] = {}
         for result in achievements.plar:
             if result.assessed_on > as_of:
                 continue
@@ -313,15 +374,31 @@ class LearnerState:
             ):
                 plar[result.item] = result
         self.plar = dict(sorted(plar.items()))
-        external: dict[str, list[ExternalCredential]] = {}
-        for credential in achievements.external:
-            external.setdefault(credential.code, []).append(credential)
-        self.external = {
-            code: tuple(sorted(found, key=_external_key, reverse=True))
-            for code, found in sorted(external.items())
-        }
-        self.signoffs = tuple(
-            sorted(achievements.signoffs, key=lambda s: (s.signed_on, s.occupation, s.assessor))
+        item_mask = catalog.item_alignment_mask
+        # (key, indicator bitset, assessed on) of each item whose latest decision is "met".
+        self.plar_sources = tuple(
+            (f"plar:{item}", item_mask(item), result.assessed_on)
+            for item, result in self.plar.items()
+            if result.met
+        )
+        if achievements.external:
+            external: dict[str, list[ExternalCredential]] = {}
+            for credential in achievements.external:
+                external.setdefault(credential.code, []).append(credential)
+            self.external = {
+                code: tuple(sorted(found, key=_external_key, reverse=True))
+                for code, found in sorted(external.items())
+            }
+            self.external_masks = {code: item_mask(code) for code in self.external}
+        else:
+            self.external = {}
+            self.external_masks = {}
+        self.signoffs = (
+            tuple(
+                sorted(achievements.signoffs, key=lambda s: (s.signed_on, s.occupation, s.assessor))
+            )
+            if achievements.signoffs
+            else ()
         )
         self._views: dict[tuple, _View] = {}
         self._hints: tuple[tuple[int, Hint], ...] | None = None
@@ -365,12 +442,36 @@ def prepare(
 
 
 # -- compiled nodes --------------------------------------------------------------------------
+#
+# Outcomes are immutable, so a node hands out the same object whenever its verdict cannot
+# depend on the learner (a credential not held at all, a sign-off not recorded, nothing of
+# a ``covers`` node's indicators held): most of an occupation a learner is not pursuing.
+# Composite nodes keep their last (children, outcome) pair as one tuple, so a reader in
+# another thread never sees a half-written memo; it holds the children, so comparing them
+# by identity is sound.
+
+_NONE_MET = Reason("none_met", "no choice is satisfied")
+# bin() digits to selector bytes for itertools.compress.
+_BIT_SELECTORS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _stricter(window: _Window | None, other: _Window) -> _Window:
     if window is None or other.cutoff > window.cutoff:
         return other
     return window
+
+
+def _same(one: tuple[Outcome, ...], other: tuple[Outcome, ...]) -> bool:
+    """Whether two tuples of outcomes hold the very same objects."""
+    return len(one) == len(other) and all(map(operator.is_, one, other))
+
+
+def _union_used(groups: list[frozenset[str]]) -> frozenset[str]:
+    if not groups:
+        return _NOTHING_USED
+    if len(groups) == 1:
+        return groups[0]
+    return frozenset().union(*groups)
 
 
 class _Node:
@@ -381,31 +482,44 @@ class _Node:
 
 
 class _CredentialNode(_Node):
-    __slots__ = ("code", "min_version", "_used")
+    __slots__ = ("code", "min_version", "_used", "_held", "_not_held")
 
     def __init__(self, rule: Credential, path: str):
         self.kind, self.path = rule.kind, path
         self.code, self.min_version = rule.code, rule.min_version
         self._used = frozenset((rule.code,))
+        self._held = Outcome(
+            self.kind, path, True, 1.0, NOTHING_MISSING, (), (), (), self._used, 1, 1
+        )
+        self._not_held = Outcome(
+            self.kind,
+            path,
+            False,
+            0.0,
+            Missing(credentials=(rule.code,)),
+            (Reason("not_held", f"{rule.code} not held", rule.code),),
+            needed=1,
+        )
 
     def run(self, learner, window, excluded):
         code = self.code
-        instances = learner.credentials.get(code, ())
+        instances = learner.credentials.get(code)
+        if instances is None:
+            return self._not_held
         as_of = learner.as_of
         is_excluded = code in excluded
         min_version = self.min_version or 0
         if not is_excluded:
+            cutoff = None if window is None else window.cutoff
             for credential in instances:
-                if (
-                    credential.version >= min_version
-                    and credential.earned_on <= as_of
-                    and (credential.expires_on is None or credential.expires_on > as_of)
-                    and (credential.revoked_on is None or credential.revoked_on > as_of)
-                    and (window is None or credential.earned_on >= window.cutoff)
+                if credential.version >= min_version and _is_valid(
+                    credential.earned_on,
+                    credential.expires_on,
+                    credential.revoked_on,
+                    as_of,
+                    cutoff,
                 ):
-                    return Outcome(
-                        self.kind, self.path, True, 1.0, used=self._used, counted=1, needed=1
-                    )
+                    return self._held
         reasons = []
         for credential in instances:
             reason = _why_not(
@@ -420,14 +534,12 @@ class _CredentialNode(_Node):
                 reason = Reason("already_counted", _ALREADY_COUNTED)
             if reason is not None:
                 reasons.append(Reason(reason.code, reason.text, code))
-        if not instances:
-            reasons.append(Reason("not_held", f"{code} not held", code))
         return Outcome(
             self.kind,
             self.path,
             False,
             0.0,
-            Missing(credentials=(code,)),
+            self._not_held.missing,
             tuple(dict.fromkeys(reasons)),
             needed=1,
         )
@@ -444,29 +556,28 @@ class _MinHoursNode(_Node):
     def run(self, learner, window, excluded):
         view = learner.view(window, excluded)
         from_codes = self.from_codes
-        total = 0.0
-        used = []
-        for code, credential in view.best.items():
-            if from_codes is None or code in from_codes:
-                total += credential.effort_hours
-                used.append(code)
+        if from_codes is None:
+            total, used = view.hours()
+        else:
+            total = 0.0
+            codes = []
+            for code, credential in view.best.items():
+                if code in from_codes:
+                    total += credential.effort_hours
+                    codes.append(code)
+            used = frozenset(codes)
         hours = self.hours
         if total + _EPSILON >= hours:
             return Outcome(
-                self.kind,
-                self.path,
-                True,
-                1.0,
-                used=frozenset(used),
-                counted=total,
-                needed=hours,
+                self.kind, self.path, True, 1.0, NOTHING_MISSING, (), (), (), used, total, hours
             )
         reasons = [Reason("hours_short", f"{total:g} of {hours:g} hours")]
-        reasons.extend(
-            reason
-            for _, reason in view.ignored
-            if from_codes is None or reason.subject in from_codes
-        )
+        if view.ignored:
+            reasons.extend(
+                reason
+                for _, reason in view.ignored
+                if from_codes is None or reason.subject in from_codes
+            )
         return Outcome(
             self.kind,
             self.path,
@@ -474,14 +585,16 @@ class _MinHoursNode(_Node):
             total / hours,
             Missing(hours=hours - total),
             tuple(reasons),
-            used=frozenset(used),
-            counted=total,
-            needed=hours,
+            (),
+            (),
+            used,
+            total,
+            hours,
         )
 
 
 class _CoversNode(_Node):
-    __slots__ = ("mask", "total", "need", "leaves")
+    __slots__ = ("mask", "total", "need", "_shift", "_codes", "_in_code_order", "_all", "_nothing")
 
     def __init__(self, rule: Covers, path: str, catalog: Catalog):
         self.kind, self.path = rule.kind, path
@@ -489,41 +602,76 @@ class _CoversNode(_Node):
         for code in rule.items:
             mask |= catalog.mask(code)
         self.mask = mask
-        self.total = mask.bit_count()
-        # (bit position, indicator code) in code order: decoding what is uncovered is a
-        # scan of one binary string instead of bit arithmetic on a large integer.
-        self.leaves = tuple(
-            sorted(
-                (
-                    (bit.bit_length() - 1, code)
-                    for code, bit in catalog._bit_of.items()
-                    if bit & mask
-                ),
-                key=lambda pair: pair[1],
+        self.total = total = mask.bit_count()
+        self.need = need = max(0, math.ceil(rule.fraction * total - _EPSILON))
+        # The node's indicator codes by bit position, counted from its lowest bit: decoding
+        # what is uncovered is then one compress() over the bits of a small integer.
+        shift = (mask & -mask).bit_length() - 1
+        codes: list[str | None] = [None] * (mask.bit_length() - shift)
+        for code, bit in catalog._bit_of.items():
+            if bit & mask:
+                codes[bit.bit_length() - 1 - shift] = code
+        self._shift = shift
+        self._codes = tuple(codes)
+        ordered = [code for code in codes if code is not None]
+        # Known leaves take their bits in code order; codes the catalog did not know
+        # came later and need sorting.
+        self._in_code_order = ordered == sorted(ordered)
+        self._all = tuple(sorted(ordered))
+        self._nothing = (
+            Outcome(
+                self.kind,
+                path,
+                False,
+                0.0,
+                Missing(indicators=self._all),
+                (Reason("not_covered", f"0 of {total} indicators covered, {need} needed"),),
+                (),
+                (),
+                _NOTHING_USED,
+                0,
+                need,
             )
+            if need > 0
+            else None
         )
-        self.need = max(0, math.ceil(rule.fraction * self.total - _EPSILON))
 
     def _decode(self, uncovered: int) -> tuple[str, ...]:
-        digits = bin(uncovered)[:1:-1]
-        size = len(digits)
-        return tuple(code for bit, code in self.leaves if bit < size and digits[bit] == "1")
+        """The indicator codes of ``uncovered`` (a subset of the node's mask), sorted."""
+        if uncovered == self.mask:
+            return self._all
+        digits = bin(uncovered >> self._shift)[:1:-1].encode().translate(_BIT_SELECTORS)
+        found = tuple(itertools.compress(self._codes, digits))
+        return found if self._in_code_order else tuple(sorted(found))
 
     def run(self, learner, window, excluded):
         view = learner.view(window, excluded)
         mask = self.mask
         covered = view.mask & mask
+        hints = view.hints
+        if hints:
+            hints = tuple(hint for other, hint in hints if other & mask)
+        if not covered and not hints and self._nothing is not None:
+            if not view.ignored_mask & mask:
+                return self._nothing
         count = covered.bit_count()
         need = self.need
-        used = frozenset(key for key, source in view.sources if source & mask)
-        hints = tuple(hint for other, hint in view.hints if other & mask)
-        hint_reasons = tuple(
-            Reason(
-                "proposed_only" if hint.relation == "exact" else f"{hint.relation}_only",
-                hint.text,
-                hint.source,
+        used = (
+            frozenset([key for key, source in view.sources if source & mask])
+            if covered
+            else _NOTHING_USED
+        )
+        hint_reasons = (
+            tuple(
+                Reason(
+                    "proposed_only" if hint.relation == "exact" else f"{hint.relation}_only",
+                    hint.text,
+                    hint.source,
+                )
+                for hint in hints
             )
-            for hint in hints
+            if hints
+            else ()
         )
         if count >= need:
             return Outcome(
@@ -531,20 +679,23 @@ class _CoversNode(_Node):
                 self.path,
                 True,
                 1.0,
-                reasons=hint_reasons,
-                hints=hints,
-                used=used,
-                counted=count,
-                needed=need,
+                NOTHING_MISSING,
+                hint_reasons,
+                hints,
+                (),
+                used,
+                count,
+                need,
             )
-        uncovered = mask & ~covered
+        uncovered = mask ^ covered
         reasons = [
             Reason(
                 "not_covered",
                 f"{count} of {self.total} indicators covered, {need} needed",
             )
         ]
-        reasons.extend(reason for source, reason in view.ignored if source & uncovered)
+        if view.ignored_mask & uncovered:
+            reasons.extend(reason for source, reason in view.ignored if source & uncovered)
         reasons.extend(hint_reasons)
         return Outcome(
             self.kind,
@@ -552,16 +703,17 @@ class _CoversNode(_Node):
             False,
             count / need,
             Missing(indicators=self._decode(uncovered)),
-            tuple(dict.fromkeys(reasons)),
+            tuple(dict.fromkeys(reasons)) if len(reasons) > 1 else tuple(reasons),
             hints,
-            used=used,
-            counted=count,
-            needed=need,
+            (),
+            used,
+            count,
+            need,
         )
 
 
 class _EquivalentNode(_Node):
-    __slots__ = ("crosswalk", "credential", "target", "declared", "weak", "key")
+    __slots__ = ("crosswalk", "credential", "target", "declared", "weak", "key", "_none_held")
 
     def __init__(self, rule: Equivalent, path: str, catalog: Catalog, occupation: str | None):
         self.kind, self.path = rule.kind, path
@@ -580,8 +732,18 @@ class _EquivalentNode(_Node):
                 )
                 if not relation.counts
             )
+        self._none_held: Outcome | None = None
 
     def run(self, learner, window, excluded):
+        if learner.external:
+            return self._run(learner, window, excluded)
+        # With no external credential at all, the verdict is the node's alone.
+        found = self._none_held
+        if found is None:
+            found = self._none_held = self._run(learner, window, excluded)
+        return found
+
+    def _run(self, learner, window, excluded):
         code = self.credential
         reasons: list[Reason] = []
         held = None
@@ -658,26 +820,28 @@ class _EquivalentNode(_Node):
 
 
 class _SignoffNode(_Node):
-    __slots__ = ("occupation",)
+    __slots__ = ("occupation", "_signed", "_unsigned")
 
     _USED = frozenset(("signoff",))
 
     def __init__(self, rule: Signoff, path: str, occupation: str | None):
         self.kind, self.path = rule.kind, path
         self.occupation = occupation
-
-    def run(self, learner, window, excluded):
-        if "signoff" not in excluded and _signed_off(learner, self.occupation, window):
-            return Outcome(self.kind, self.path, True, 1.0, used=self._USED, counted=1, needed=1)
-        return Outcome(
+        self._signed = Outcome(self.kind, path, True, 1.0, used=self._USED, counted=1, needed=1)
+        self._unsigned = Outcome(
             self.kind,
-            self.path,
+            path,
             False,
             0.0,
             Missing(signoff=True),
             (Reason("needs_signoff", "needs work-based assessment sign-off"),),
             needed=1,
         )
+
+    def run(self, learner, window, excluded):
+        if "signoff" not in excluded and _signed_off(learner, self.occupation, window):
+            return self._signed
+        return self._unsigned
 
 
 def _signed_off(learner: LearnerState, occupation: str | None, window: _Window | None) -> bool:
@@ -692,26 +856,41 @@ def _signed_off(learner: LearnerState, occupation: str | None, window: _Window |
 
 
 class _WithinYearsNode(_Node):
-    __slots__ = ("years", "child")
+    __slots__ = ("years", "child", "_window", "_memo")
 
     def __init__(self, rule: WithinYears, path: str, child: _Node):
         self.kind, self.path = rule.kind, path
         self.years, self.child = rule.years, child
+        self._window: tuple[dt.date, _Window] | None = None
+        self._memo: tuple[Outcome, Outcome] | None = None
 
     def run(self, learner, window, excluded):
-        mine = _Window(years_before(learner.as_of, self.years), self.years)
+        as_of = learner.as_of
+        last = self._window
+        if last is not None and last[0] == as_of:
+            mine = last[1]
+        else:
+            mine = _Window(years_before(as_of, self.years), self.years)
+            self._window = (as_of, mine)
         inner = self.child.run(learner, _stricter(window, mine), excluded)
-        return Outcome(
+        memo = self._memo
+        if memo is not None and memo[0] is inner:
+            return memo[1]
+        outcome = Outcome(
             self.kind,
             self.path,
             inner.satisfied,
             inner.progress,
             inner.missing,
-            children=(inner,),
-            used=inner.used,
-            counted=inner.counted,
-            needed=inner.needed,
+            (),
+            (),
+            (inner,),
+            inner.used,
+            inner.counted,
+            inner.needed,
         )
+        self._memo = (inner, outcome)
+        return outcome
 
 
 class _AllNode(_Node):
@@ -721,30 +900,43 @@ class _AllNode(_Node):
         self.kind, self.path, self.children = rule.kind, path, tuple(children)
 
     def run(self, learner, window, excluded):
-        outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
-        done = sum(1 for outcome in outcomes if outcome.satisfied)
-        used = frozenset().union(*(outcome.used for outcome in outcomes))
-        if done == len(outcomes):
+        outcomes = tuple([child.run(learner, window, excluded) for child in self.children])
+        done = 0
+        missing = []
+        used = []
+        for outcome in outcomes:
+            if outcome.satisfied:
+                done += 1
+            else:
+                missing.append(outcome.missing)
+            if outcome.used:
+                used.append(outcome.used)
+        if not missing:
             return Outcome(
                 self.kind,
                 self.path,
                 True,
                 1.0,
-                children=outcomes,
-                used=used,
-                counted=done,
-                needed=done,
+                NOTHING_MISSING,
+                (),
+                (),
+                outcomes,
+                _union_used(used),
+                done,
+                done,
             )
         return Outcome(
             self.kind,
             self.path,
             False,
-            _below_one(sum(outcome.progress for outcome in outcomes) / len(outcomes)),
-            Missing.merge(outcome.missing for outcome in outcomes if not outcome.satisfied),
-            children=outcomes,
-            used=used,
-            counted=done,
-            needed=len(outcomes),
+            _below_one(sum([outcome.progress for outcome in outcomes]) / len(outcomes)),
+            _merge_missing(missing),
+            (),
+            (),
+            outcomes,
+            _union_used(used),
+            done,
+            len(outcomes),
         )
 
 
@@ -755,7 +947,7 @@ class _AnyNode(_Node):
         self.kind, self.path, self.children = rule.kind, path, tuple(children)
 
     def run(self, learner, window, excluded):
-        outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
+        outcomes = tuple([child.run(learner, window, excluded) for child in self.children])
         for outcome in outcomes:
             if outcome.satisfied:
                 return Outcome(
@@ -763,25 +955,31 @@ class _AnyNode(_Node):
                     self.path,
                     True,
                     1.0,
-                    children=outcomes,
-                    used=outcome.used,
-                    counted=1,
-                    needed=1,
+                    NOTHING_MISSING,
+                    (),
+                    (),
+                    outcomes,
+                    outcome.used,
+                    1,
+                    1,
                 )
         return Outcome(
             self.kind,
             self.path,
             False,
-            _below_one(max(outcome.progress for outcome in outcomes)),
-            Missing.merge(outcome.missing for outcome in outcomes),
-            (Reason("none_met", "no choice is satisfied"),),
-            children=outcomes,
-            needed=1,
+            _below_one(max([outcome.progress for outcome in outcomes])),
+            _merge_missing([outcome.missing for outcome in outcomes]),
+            (_NONE_MET,),
+            (),
+            outcomes,
+            _NOTHING_USED,
+            0.0,
+            1,
         )
 
 
 class _NOfNode(_Node):
-    __slots__ = ("n", "distinct", "children", "simple")
+    __slots__ = ("n", "distinct", "children", "simple", "_memo")
 
     def __init__(self, rule: NOf, path: str, children: list[_Node]):
         self.kind, self.path = rule.kind, path
@@ -789,47 +987,61 @@ class _NOfNode(_Node):
         # With single-credential children, each child has exactly one possible filling,
         # so filling them in order with a growing exclusion set is already the best.
         self.simple = all(isinstance(child, _CredentialNode) for child in children)
+        self._memo: tuple[tuple[Outcome, ...], Outcome] | None = None
 
     def run(self, learner, window, excluded):
         if not self.distinct:
-            outcomes = tuple(child.run(learner, window, excluded) for child in self.children)
+            outcomes = tuple([child.run(learner, window, excluded) for child in self.children])
         elif self.simple:
-            taken = set(excluded)
+            taken = excluded
             found = []
             for child in self.children:
-                outcome = child.run(learner, window, frozenset(taken))
+                outcome = child.run(learner, window, taken)
                 if outcome.satisfied:
-                    taken.update(outcome.used)
+                    taken = taken | outcome.used
                 found.append(outcome)
             outcomes = tuple(found)
         else:
             outcomes = self._search(learner, window, excluded)
+        # The verdict is a function of the children's outcomes alone.
+        memo = self._memo
+        if memo is not None and _same(memo[0], outcomes):
+            return memo[1]
+        outcome = self._combine(outcomes)
+        self._memo = (outcomes, outcome)
+        return outcome
+
+    def _combine(self, outcomes: tuple[Outcome, ...]) -> Outcome:
         filled = [outcome for outcome in outcomes if outcome.satisfied]
         n = self.n
-        used = frozenset().union(*(outcome.used for outcome in filled))
+        used = _union_used([outcome.used for outcome in filled if outcome.used])
         if len(filled) >= n:
             return Outcome(
                 self.kind,
                 self.path,
                 True,
                 1.0,
-                children=outcomes,
-                used=used,
-                counted=len(filled),
-                needed=n,
+                NOTHING_MISSING,
+                (),
+                (),
+                outcomes,
+                used,
+                len(filled),
+                n,
             )
-        best = sorted((outcome.progress for outcome in outcomes), reverse=True)[:n]
+        best = sorted([outcome.progress for outcome in outcomes], reverse=True)[:n]
         return Outcome(
             self.kind,
             self.path,
             False,
             _below_one(sum(best) / n),
-            Missing.merge(outcome.missing for outcome in outcomes if not outcome.satisfied),
+            _merge_missing([outcome.missing for outcome in outcomes if not outcome.satisfied]),
             (Reason("too_few", f"{len(filled)} of {n} required choices satisfied"),),
-            children=outcomes,
-            used=used,
-            counted=len(filled),
-            needed=n,
+            (),
+            outcomes,
+            used,
+            len(filled),
+            n,
         )
 
     def _search(self, learner, window, excluded) -> tuple[Outcome, ...]:
@@ -945,6 +1157,8 @@ class CompiledRules:
             if achievements.as_of != as_of or achievements.catalog is not self.catalog:
                 raise ValueError("the learner state was prepared for another date or catalog")
             learner = achievements
+        elif isinstance(achievements, Achievements):
+            learner = _state_of(achievements, as_of, self.catalog)
         else:
             learner = LearnerState(Achievements.of(achievements), as_of, self.catalog)
         outcome = self.root.run(learner, None, frozenset())
@@ -965,6 +1179,27 @@ class CompiledRules:
                     awaiting_signoff=True,
                 )
         return outcome
+
+
+# The last learner state built from an Achievements value: evaluating one learner against
+# each occupation in turn (``evaluate`` once per rule set) indexes the learner once. An
+# Achievements is frozen and the entry holds it, so identity is a sound key. One tuple,
+# assigned at once, so another thread reads a whole entry or the previous one.
+_RECENT: list[tuple[Achievements, dt.date, Catalog, LearnerState] | None] = [None]
+
+
+def _state_of(achievements: Achievements, as_of: dt.date, catalog: Catalog) -> LearnerState:
+    recent = _RECENT[0]
+    if (
+        recent is not None
+        and recent[0] is achievements
+        and recent[2] is catalog
+        and recent[1] == as_of
+    ):
+        return recent[3]
+    learner = LearnerState(achievements, as_of, catalog)
+    _RECENT[0] = (achievements, as_of, catalog, learner)
+    return learner
 
 
 def compile_rules(rules: Rule | RuleSet, catalog: Catalog | None = None) -> CompiledRules:

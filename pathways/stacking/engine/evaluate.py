@@ -99,26 +99,39 @@ class Missing:
 
 
 def _merge_missing(parts: list[Missing]) -> Missing:
-    parts = [
-        part
-        for part in parts
-        if part.credentials or part.indicators or part.external or part.hours or part.signoff
-    ]
-    if not parts:
-        return NOTHING_MISSING
-    if len(parts) == 1:
-        return parts[0]
-    return Missing(
-        _union([part.credentials for part in parts]),
-        _union([part.indicators for part in parts]),
-        _union([part.external for part in parts]),
-        max([part.hours for part in parts]),
-        any([part.signoff for part in parts]),
-    )
+    # Missing.merge in one pass: it runs at every unsatisfied composite node.
+    first = None
+    count = 0
+    credentials: list[tuple[str, ...]] = []
+    indicators: list[tuple[str, ...]] = []
+    external: list[tuple[str, ...]] = []
+    hours = 0.0
+    signoff = False
+    for part in parts:
+        codes, items, others = part.credentials, part.indicators, part.external
+        if not (codes or items or others or part.hours or part.signoff):
+            continue
+        count += 1
+        if first is None:
+            first = part
+            hours = part.hours
+        elif part.hours > hours:  # max(): the first of equal values
+            hours = part.hours
+        if codes:
+            credentials.append(codes)
+        if items:
+            indicators.append(items)
+        if others:
+            external.append(others)
+        if part.signoff:
+            signoff = True
+    if count <= 1:
+        return NOTHING_MISSING if first is None else first
+    return _missing(_union(credentials), _union(indicators), _union(external), hours, signoff)
 
 
 def _union(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
-    groups = [group for group in groups if group]
+    """The sorted union of non-empty, sorted, duplicate-free tuples of codes."""
     if len(groups) <= 1:
         # Each node's tuple is already sorted and unique: reuse it (the common case).
         return groups[0] if groups else ()
@@ -157,6 +170,92 @@ class Outcome:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+# Frozen dataclasses set each field through object.__setattr__; an evaluation builds a few
+# dozen outcomes, and that alone was a fifth of its time. These build the very same
+# instances by writing the slots directly: every field, positionally.
+_new = object.__new__
+(_set_credentials, _set_indicators, _set_external, _set_hours, _set_signoff) = (
+    Missing.__dict__[name].__set__
+    for name in ("credentials", "indicators", "external", "hours", "signoff")
+)
+(
+    _set_kind,
+    _set_path,
+    _set_satisfied,
+    _set_progress,
+    _set_missing,
+    _set_reasons,
+    _set_hints,
+    _set_children,
+    _set_used,
+    _set_counted,
+    _set_needed,
+    _set_awaiting_signoff,
+) = (
+    Outcome.__dict__[name].__set__
+    for name in (
+        "kind",
+        "path",
+        "satisfied",
+        "progress",
+        "missing",
+        "reasons",
+        "hints",
+        "children",
+        "used",
+        "counted",
+        "needed",
+        "awaiting_signoff",
+    )
+)
+
+
+def _missing(
+    credentials: tuple[str, ...],
+    indicators: tuple[str, ...],
+    external: tuple[str, ...],
+    hours: float,
+    signoff: bool,
+) -> Missing:
+    missing = _new(Missing)
+    _set_credentials(missing, credentials)
+    _set_indicators(missing, indicators)
+    _set_external(missing, external)
+    _set_hours(missing, hours)
+    _set_signoff(missing, signoff)
+    return missing
+
+
+def _outcome(
+    kind: str,
+    path: str,
+    satisfied: bool,
+    progress: float,
+    missing: Missing,
+    reasons: tuple[Reason, ...],
+    hints: tuple[Hint, ...],
+    children: tuple[Outcome, ...],
+    used: frozenset[str],
+    counted: float,
+    needed: float,
+) -> Outcome:
+    """``Outcome(...)`` with every field but ``awaiting_signoff`` (False) given."""
+    outcome = _new(Outcome)
+    _set_kind(outcome, kind)
+    _set_path(outcome, path)
+    _set_satisfied(outcome, satisfied)
+    _set_progress(outcome, progress)
+    _set_missing(outcome, missing)
+    _set_reasons(outcome, reasons)
+    _set_hints(outcome, hints)
+    _set_children(outcome, children)
+    _set_used(outcome, used)
+    _set_counted(outcome, counted)
+    _set_needed(outcome, needed)
+    _set_awaiting_signoff(outcome, False)
+    return outcome
 
 
 # -- learner state ---------------------------------------------------------------------------
@@ -534,14 +633,18 @@ class _CredentialNode(_Node):
                 reason = Reason("already_counted", _ALREADY_COUNTED)
             if reason is not None:
                 reasons.append(Reason(reason.code, reason.text, code))
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,
             0.0,
             self._not_held.missing,
             tuple(dict.fromkeys(reasons)),
-            needed=1,
+            (),
+            (),
+            _NOTHING_USED,
+            0.0,
+            1,
         )
 
 
@@ -568,7 +671,7 @@ class _MinHoursNode(_Node):
             used = frozenset(codes)
         hours = self.hours
         if total + _EPSILON >= hours:
-            return Outcome(
+            return _outcome(
                 self.kind, self.path, True, 1.0, NOTHING_MISSING, (), (), (), used, total, hours
             )
         reasons = [Reason("hours_short", f"{total:g} of {hours:g} hours")]
@@ -578,12 +681,12 @@ class _MinHoursNode(_Node):
                 for _, reason in view.ignored
                 if from_codes is None or reason.subject in from_codes
             )
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,
             total / hours,
-            Missing(hours=hours - total),
+            _missing((), (), (), hours - total, False),
             tuple(reasons),
             (),
             (),
@@ -674,7 +777,7 @@ class _CoversNode(_Node):
             else ()
         )
         if count >= need:
-            return Outcome(
+            return _outcome(
                 self.kind,
                 self.path,
                 True,
@@ -697,12 +800,12 @@ class _CoversNode(_Node):
         if view.ignored_mask & uncovered:
             reasons.extend(reason for source, reason in view.ignored if source & uncovered)
         reasons.extend(hint_reasons)
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,
             count / need,
-            Missing(indicators=self._decode(uncovered)),
+            _missing((), self._decode(uncovered), (), 0.0, False),
             tuple(dict.fromkeys(reasons)) if len(reasons) > 1 else tuple(reasons),
             hints,
             (),
@@ -876,7 +979,7 @@ class _WithinYearsNode(_Node):
         memo = self._memo
         if memo is not None and memo[0] is inner:
             return memo[1]
-        outcome = Outcome(
+        outcome = _outcome(
             self.kind,
             self.path,
             inner.satisfied,
@@ -912,7 +1015,7 @@ class _AllNode(_Node):
             if outcome.used:
                 used.append(outcome.used)
         if not missing:
-            return Outcome(
+            return _outcome(
                 self.kind,
                 self.path,
                 True,
@@ -925,7 +1028,7 @@ class _AllNode(_Node):
                 done,
                 done,
             )
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,
@@ -950,7 +1053,7 @@ class _AnyNode(_Node):
         outcomes = tuple([child.run(learner, window, excluded) for child in self.children])
         for outcome in outcomes:
             if outcome.satisfied:
-                return Outcome(
+                return _outcome(
                     self.kind,
                     self.path,
                     True,
@@ -963,7 +1066,7 @@ class _AnyNode(_Node):
                     1,
                     1,
                 )
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,
@@ -1016,7 +1119,7 @@ class _NOfNode(_Node):
         n = self.n
         used = _union_used([outcome.used for outcome in filled if outcome.used])
         if len(filled) >= n:
-            return Outcome(
+            return _outcome(
                 self.kind,
                 self.path,
                 True,
@@ -1030,7 +1133,7 @@ class _NOfNode(_Node):
                 n,
             )
         best = sorted([outcome.progress for outcome in outcomes], reverse=True)[:n]
-        return Outcome(
+        return _outcome(
             self.kind,
             self.path,
             False,

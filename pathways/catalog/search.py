@@ -495,27 +495,40 @@ def _statement(shape: _Shape) -> sa.CompoundSelect:
         _arm("total", sa.literal_column("''"), sa.func.count()).select_from(base).where(*where()),
     ]
     if shape.facets:
-        arms.extend(_facet_arms(base, where))
+        arms.extend(_facet_arms(base, where, shape))
     return sa.union_all(*arms)
 
 
-def _facet_arms(base: sa.CTE, where: Any) -> list[sa.Select]:
+def _facet_arms(base: sa.CTE, where: Any, shape: _Shape) -> list[sa.Select]:
     """One pass over the matching versions' facet values; each facet skips its own filter."""
     facet = _facet_table.alias("facet")
+    if shape.dialect == "postgresql" and shape.terms:
+        # PostgreSQL cannot estimate the CTE and hashes the whole facet table; when a text
+        # narrows the versions, a LATERAL subquery reads only theirs, by primary key.
+        values = (
+            sa.select(facet.c.facet, facet.c.value)
+            .where(facet.c.version_id == base.c.version_id)
+            .offset(0)  # a fence: otherwise the subquery is pulled up into a hash join
+            .lateral("value")
+        )
+        source = base.join(values, sa.true())
+    else:
+        values = facet
+        source = base.join(facet, facet.c.version_id == base.c.version_id)
     each = [
-        sa.and_(facet.c.facet == sa.literal_column(f"'{name}'"), *where(name))
+        sa.and_(values.c.facet == sa.literal_column(f"'{name}'"), *where(name))
         for name in FACET_NAMES
     ]
     return [
         sa.select(
-            facet.c.facet,
-            sa.cast(facet.c.value, sa.String),
+            values.c.facet,
+            sa.cast(values.c.value, sa.String),
             sa.func.count(),
             sa.cast(ZERO, sa.Float),
         )
-        .select_from(base.join(facet, facet.c.version_id == base.c.version_id))
+        .select_from(source)
         .where(sa.or_(*each))
-        .group_by(facet.c.facet, facet.c.value)
+        .group_by(values.c.facet, values.c.value)
     ]
 
 

@@ -129,8 +129,6 @@ def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRES_UP if postgres else SQLITE_UP:
         op.execute(statement)
-    # The app-maintained term table is no longer read; its rows would only go stale.
-    op.execute("DELETE FROM catalog_search_term")
 
 
 def downgrade():

@@ -42,7 +42,6 @@ from pathways.catalog.models import CompetencyItem
 from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import SearchDocument
-from pathways.catalog.models import SearchTerm
 from pathways.catalog.models import VersionPartner
 from pathways.db import db
 
@@ -190,7 +189,6 @@ def _index_rows(rows: list[sa.Row]) -> None:
                 "languages": " " + " ".join(row.languages or []) + " ",
                 # The text lives in the FTS table; a copy here would only widen the rows
                 # every search reads.
-                "text": "",
             }
         )
         texts.append(_text_row(row.id, fields, postgres))
@@ -288,7 +286,6 @@ def reindex_all(batch: int = 1000) -> int:
     """
     db.session.execute(sa.text(f"DELETE FROM {FTS_TABLE}"))
     db.session.execute(sa.delete(_facet_table))
-    db.session.execute(sa.delete(SearchTerm))  # no longer written; rows of an older index
     db.session.execute(sa.delete(SearchDocument))
     db.session.flush()
     count = 0

@@ -19,7 +19,6 @@ from pathways.catalog.models.frameworks import Crosswalk
 from pathways.catalog.models.frameworks import Framework
 from pathways.catalog.models.rules import RuleFile
 from pathways.catalog.models.search import SearchDocument
-from pathways.catalog.models.search import SearchTerm
 
 __all__ = [
     "Alignment",
@@ -36,7 +35,6 @@ __all__ = [
     "Prerequisite",
     "RuleFile",
     "SearchDocument",
-    "SearchTerm",
     "VersionEvent",
     "VersionPartner",
 ]

@@ -1,7 +1,8 @@
-"""The search index of published micro-credential versions, maintained by the app.
+"""The filter columns of the search index of published micro-credential versions.
 
-`SearchDocument` holds each version's folded text and its filter values; `SearchTerm` is
-an inverted index (folded word -> version) that both SQLite and PostgreSQL scan by prefix.
+`SearchDocument` holds each version's filter values; the full-text side (FTS5 on SQLite,
+tsvector on PostgreSQL) and the facet-value table are made by the search-index migration
+and written by `pathways.catalog.search`, outside the models.
 """
 
 from __future__ import annotations
@@ -28,16 +29,3 @@ class SearchDocument(db.Model):
     delivery_mode: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
     # Space-separated, padded with spaces: " en fr ".
     languages: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
-    # Folded (lower case, no accents) title, description and outcomes in every language.
-    text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-
-
-class SearchTerm(db.Model):
-    __tablename__ = "catalog_search_term"
-
-    term: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
-    version_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("catalog_search_document.version_id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )

@@ -188,7 +188,7 @@ def test_formats_ids_and_canonical(lrs, client):
     lrs.put(sid, body)
     ids = lrs.get(statementId=sid, format="ids").json
     assert ids["actor"] == {"mbox": "mailto:alice@example.com"}
-    assert ids["object"] == {"objectType": "Activity", "id": body["object"]["id"]}
+    assert ids["object"] == {"id": body["object"]["id"]}
     assert ids["verb"] == {"id": COMPLETED}
     response = client.get(
         f"/xapi/statements?statementId={sid}&format=canonical",

@@ -241,7 +241,7 @@ def test_ids_format():
         "id": STATEMENT["id"],
         "actor": {"objectType": "Agent", "mbox": "mailto:ada@Example.COM"},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
-        "object": {"objectType": "Activity", "id": "http://example.com/act/1"},
+        "object": {"id": "http://example.com/act/1"},
         "context": {
             "instructor": {"openid": "http://openid.example.org/prof"},
             "team": {
@@ -252,8 +252,8 @@ def test_ids_format():
                 ],
             },
             "contextActivities": {
-                "parent": [{"objectType": "Activity", "id": "http://example.com/course"}],
-                "grouping": [{"objectType": "Activity", "id": "http://example.com/program"}],
+                "parent": [{"id": "http://example.com/course"}],
+                "grouping": [{"id": "http://example.com/program"}],
             },
             "registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7",
         },

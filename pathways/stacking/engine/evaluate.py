@@ -212,6 +212,19 @@ _new = object.__new__
 )
 
 
+_set_code, _set_text, _set_subject = (
+    Reason.__dict__[name].__set__ for name in ("code", "text", "subject")
+)
+
+
+def _reason(code: str, text: str, subject: str) -> Reason:
+    reason = _new(Reason)
+    _set_code(reason, code)
+    _set_text(reason, text)
+    _set_subject(reason, subject)
+    return reason
+
+
 def _missing(
     credentials: tuple[str, ...],
     indicators: tuple[str, ...],
@@ -300,17 +313,26 @@ def _why_not(
     as_of: dt.date,
     window: _Window | None,
 ) -> Reason | None:
+    found = _why_not_parts(earned_on, expires_on, revoked_on, as_of, window)
+    return None if found is None else Reason(*found)
+
+
+def _why_not_parts(
+    earned_on: dt.date,
+    expires_on: dt.date | None,
+    revoked_on: dt.date | None,
+    as_of: dt.date,
+    window: _Window | None,
+) -> tuple[str, str] | None:
+    """(reason code, text) of why an award does not count, or None when it counts."""
     if earned_on > as_of:
-        return Reason("not_yet_earned", f"earned {earned_on.isoformat()}, after {as_of}")
+        return "not_yet_earned", f"earned {earned_on.isoformat()}, after {as_of}"
     if revoked_on is not None and revoked_on <= as_of:
-        return Reason("revoked", f"revoked {revoked_on.isoformat()}")
+        return "revoked", f"revoked {revoked_on.isoformat()}"
     if expires_on is not None and expires_on <= as_of:
-        return Reason("expired", f"expired {expires_on.isoformat()}")
+        return "expired", f"expired {expires_on.isoformat()}"
     if window is not None and earned_on < window.cutoff:
-        return Reason(
-            "too_old",
-            f"too old (earned {earned_on.isoformat()}, limit {window.years} years)",
-        )
+        return "too_old", f"too old (earned {earned_on.isoformat()}, limit {window.years} years)"
     return None
 
 
@@ -372,14 +394,14 @@ class _View:
                         best[code] = credential
                     source_mask |= aligned
                     continue
-                reason = _why_not(
+                why, text = _why_not_parts(
                     credential.earned_on,
                     credential.expires_on,
                     credential.revoked_on,
                     as_of,
                     window,
-                ) or Reason("already_counted", _ALREADY_COUNTED)
-                ignored.append((aligned, Reason(reason.code, f"{code}: {reason.text}", code)))
+                ) or ("already_counted", _ALREADY_COUNTED)
+                ignored.append((aligned, _reason(why, f"{code}: {text}", code)))
                 ignored_mask |= aligned
             if source_mask:
                 sources.append((code, source_mask))
@@ -674,7 +696,7 @@ class _MinHoursNode(_Node):
             return _outcome(
                 self.kind, self.path, True, 1.0, NOTHING_MISSING, (), (), (), used, total, hours
             )
-        reasons = [Reason("hours_short", f"{total:g} of {hours:g} hours")]
+        reasons = [_reason("hours_short", f"{total:g} of {hours:g} hours", "")]
         if view.ignored:
             reasons.extend(
                 reason
@@ -792,10 +814,7 @@ class _CoversNode(_Node):
             )
         uncovered = mask ^ covered
         reasons = [
-            Reason(
-                "not_covered",
-                f"{count} of {self.total} indicators covered, {need} needed",
-            )
+            _reason("not_covered", f"{count} of {self.total} indicators covered, {need} needed", "")
         ]
         if view.ignored_mask & uncovered:
             reasons.extend(reason for source, reason in view.ignored if source & uncovered)

@@ -19,9 +19,24 @@ Semantics (DOMAIN.md section 6):
 * Coverage is exact bit arithmetic over the catalog's indicator bitsets; a declared
   exact equivalence is followed one hop and never chained; other relations give hints.
 
-Speed: :func:`compile_rules` precomputes each node once per (rules, catalog) pair
-(indicator bitsets, targets, fast paths) and :func:`evaluate` caches it by identity;
-:func:`prepare` builds a learner's state once so it can be reused across rule sets.
+Speed (one learner against six occupations well under a millisecond, ``bench/stacking.py``):
+
+* :func:`compile_rules` turns each node into an object holding what never changes for
+  the (rules, catalog) pair: indicator bitsets, the indicator codes by bit position,
+  crosswalk targets, and the outcomes a learner cannot affect (a credential not held, a
+  sign-off not recorded, a ``covers`` node with nothing of its indicators held), handed
+  out as the same immutable object every time. :func:`evaluate` caches the compilation
+  by identity.
+* :func:`prepare` indexes a learner once (awards by code, the latest PLAR decision per
+  item, the indicator bitsets of PLAR items and external credentials); a view per (window, exclusions) then holds what
+  counts, its bitset, its hours and why the rest does not, shared by every node and
+  every rule set evaluated with that state. :func:`evaluate` keeps the last state it
+  built from an :class:`Achievements` value, so evaluating one learner against each
+  occupation in turn indexes the learner once.
+* ``n_of`` and ``within_years`` nodes keep their last (children, outcome) pair and return the same outcome
+  when the children are the very same objects; outcomes are built by writing their
+  slots (see ``_outcome``), about half the cost of a frozen dataclass's ``__init__``,
+  giving equal instances.
 """
 
 from __future__ import annotations

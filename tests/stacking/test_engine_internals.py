@@ -330,3 +330,12 @@ def test_verdicts_a_learner_cannot_change_are_built_once():
     assert first.children[1].missing == Missing(
         indicators=("OCC-1.1", "OCC-1.2", "OCC-2.1", "OCC-2.2")
     )
+
+
+def test_achievements_built_with_lists_are_read_afresh():
+    rule = Credential("A")
+    credentials = [EarnedCredential("B", 1, dt.date(2024, 1, 1))]
+    value = Achievements(credentials)  # a list, against the type: it may change
+    assert evaluate(rule, value, JUNE_1).satisfied is False
+    credentials.append(EarnedCredential("A", 1, dt.date(2024, 1, 1)))
+    assert evaluate(rule, value, JUNE_1).satisfied is True

@@ -28,15 +28,16 @@ Speed (one learner against six occupations well under a millisecond, ``bench/sta
   out as the same immutable object every time. :func:`evaluate` caches the compilation
   by identity.
 * :func:`prepare` indexes a learner once (awards by code, the latest PLAR decision per
-  item, the indicator bitsets of PLAR items and external credentials); a view per (window, exclusions) then holds what
-  counts, its bitset, its hours and why the rest does not, shared by every node and
-  every rule set evaluated with that state. :func:`evaluate` keeps the last state it
-  built from an :class:`Achievements` value, so evaluating one learner against each
-  occupation in turn indexes the learner once.
-* ``n_of`` and ``within_years`` nodes keep their last (children, outcome) pair and return the same outcome
-  when the children are the very same objects; outcomes are built by writing their
-  slots (see ``_outcome``), about half the cost of a frozen dataclass's ``__init__``,
-  giving equal instances.
+  item, the indicator bitsets of PLAR items and external credentials); a view per
+  (window, exclusions) then holds what counts, its bitset, its hours and why the rest
+  does not, shared by every node and every rule set evaluated with that state.
+  :func:`evaluate` keeps the last state it built from an :class:`Achievements` value
+  (of tuples, so it cannot change), so evaluating one learner against each occupation
+  in turn indexes the learner once.
+* ``n_of`` and ``within_years`` nodes keep their last (children, outcome) pair and
+  return the same outcome when the children are the very same objects. Outcomes are
+  built by writing their slots (see ``_outcome``), about half the cost of a frozen
+  dataclass's ``__init__``, giving equal instances.
 """
 
 from __future__ import annotations
@@ -1335,7 +1336,15 @@ def _state_of(achievements: Achievements, as_of: dt.date, catalog: Catalog) -> L
     ):
         return recent[3]
     learner = LearnerState(achievements, as_of, catalog)
-    _RECENT[0] = (achievements, as_of, catalog, learner)
+    # Only a value that cannot change is remembered: one built with lists could be
+    # mutated between two calls.
+    if (
+        type(achievements.credentials) is tuple
+        and type(achievements.plar) is tuple
+        and type(achievements.external) is tuple
+        and type(achievements.signoffs) is tuple
+    ):
+        _RECENT[0] = (achievements, as_of, catalog, learner)
     return learner
 
 

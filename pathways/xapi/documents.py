@@ -126,14 +126,23 @@ def put_document(
 
     :raises PreconditionFailed: If-Match / If-None-Match fail.
     :raises Conflict: `needs_precondition` (profiles) and the document exists but the
-        request names no precondition.
+        request names no precondition (Communication 3.1).
+    :raises Invalid: `needs_precondition` and the document does not exist yet but the
+        request names no precondition: a client MUST send one of the two headers to
+        the profile resources (Communication 3.1), so the request is malformed.
     """
     document = get_document(key)
     _check(document, preconditions)
-    if document is not None and needs_precondition and not preconditions.given:
-        raise Conflict(
-            "the document exists: send If-Match (or If-None-Match) to change it",
+    if needs_precondition and not preconditions.given:
+        if document is not None:
+            raise Conflict(
+                "the document exists: send If-Match (or If-None-Match) to change it",
+                code="precondition_required",
+            )
+        raise Invalid(
+            "send If-None-Match: * to create a profile document (or If-Match to replace one)",
             code="precondition_required",
+            errors={"If-None-Match": ["If-Match or If-None-Match is required"]},
         )
     return _save(key, document, content, content_type)
 

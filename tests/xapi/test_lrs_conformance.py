@@ -87,3 +87,44 @@ def test_rejected_batch_answer_says_how_current_the_lrs_is(client):
     )
     assert response.status_code == 400
     assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+def _profile_url(profile_id: str) -> str:
+    agent = json.dumps({"mbox": "mailto:profiled@example.com"})
+    return "/xapi/agents/profile?" + urlencode({"agent": agent, "profileId": profile_id})
+
+
+def test_new_profile_document_put_without_precondition_is_400(client):
+    """Communication 3.1: a client MUST send If-Match or If-None-Match to a profile."""
+    created = make_lrs_client()
+    url = _profile_url(new_id())
+    bare = client.put(url, json={"a": 1}, headers=lrs_headers(created))
+    guarded = client.put(url, json={"a": 1}, headers=lrs_headers(created, **{"If-None-Match": "*"}))
+    assert (bare.status_code, bare.json["code"], guarded.status_code) == (
+        400,
+        "precondition_required",
+        204,
+    )
+
+
+def test_existing_profile_document_put_without_precondition_stays_409(client):
+    created = make_lrs_client()
+    url = _profile_url(new_id())
+    client.put(url, json={"a": 1}, headers=lrs_headers(created, **{"If-None-Match": "*"}))
+    response = client.put(url, json={"a": 2}, headers=lrs_headers(created))
+    assert response.status_code == 409
+
+
+def test_state_put_needs_no_precondition(client):
+    created = make_lrs_client()
+    query = urlencode(
+        {
+            "activityId": "http://example.com/act",
+            "agent": json.dumps({"mbox": "mailto:stateful@example.com"}),
+            "stateId": new_id(),
+        }
+    )
+    response = client.put(
+        f"/xapi/activities/state?{query}", json={"a": 1}, headers=lrs_headers(created)
+    )
+    assert response.status_code == 204

@@ -152,12 +152,16 @@ def post_document(
 ) -> Document:
     """Create a document, or merge a JSON object into an existing JSON object.
 
-    :raises Invalid: either document is not a JSON object (application/json).
+    :raises Invalid: either document is not a JSON object (application/json); a new
+        document sent as application/json must parse as a JSON object too, since a
+        POST is the merge request (Communication 2.2).
     :raises PreconditionFailed: If-Match / If-None-Match fail.
     """
     document = get_document(key)
     _check(document, preconditions)
     if document is None:
+        if _is_json(content_type):
+            _json_object(content, "the posted document")
         return _save(key, None, content, content_type)
     if not _is_json(document.content_type) or not _is_json(content_type):
         raise Invalid("only application/json documents merge", code="not_json")

@@ -128,3 +128,18 @@ def test_state_put_needs_no_precondition(client):
         f"/xapi/activities/state?{query}", json={"a": 1}, headers=lrs_headers(created)
     )
     assert response.status_code == 204
+
+
+def test_posting_unparseable_json_to_a_new_document_is_400(client):
+    """Communication 2.2: a POSTed application/json document must be a JSON object."""
+    created = make_lrs_client()
+    query = urlencode({"activityId": "http://example.com/act", "profileId": new_id()})
+    url = f"/xapi/activities/profile?{query}"
+    broken = client.post(
+        url,
+        data='{"a": 1}[',
+        content_type="application/json",
+        headers=lrs_headers(created),
+    )
+    stored = client.get(url, headers=lrs_headers(created))
+    assert (broken.status_code, stored.status_code) == (400, 404)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from pathways.db import UTCDateTime
 from pathways.db import db
@@ -408,7 +409,13 @@ def _insert_side_rows(statements: list[dict], pks: list[int], rows: list[dict]) 
 
 
 def _check_voiding(statements: list[dict], path_of) -> None:
-    """A statement may not void a voiding statement (Data 2.3.2)."""
+    """A statement may not void a voiding statement (Data 2.3.2).
+
+    A stored "voided" statement whose own target is not in the LRS has voided nothing
+    (the LRS accepted it without its target, Data 2.3.2); it stays an ordinary
+    statement that a later voiding statement may void. The conformance suite relies
+    on this: it voids such a statement and expects it gone from ``statementId``.
+    """
     targets = {
         s["object"]["id"].lower(): index
         for index, s in enumerate(statements)
@@ -417,11 +424,12 @@ def _check_voiding(statements: list[dict], path_of) -> None:
     if not targets:
         return
     voiding_in_batch = {s["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB}
+    voided_target = aliased(Statement)
     voiding_stored = set(
         db.session.scalars(
-            sa.select(Statement.statement_id).where(
-                Statement.statement_id.in_(list(targets)), Statement.verb_id == VOIDED_VERB
-            )
+            sa.select(Statement.statement_id)
+            .join(voided_target, voided_target.statement_id == Statement.object_ref)
+            .where(Statement.statement_id.in_(list(targets)), Statement.verb_id == VOIDED_VERB)
         )
     )
     for target, index in targets.items():
@@ -441,10 +449,10 @@ def _void_targets(statements: list[dict], client_ids: set[str]) -> set[str]:
     """
     targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
     if targets:
+        # _check_voiding has refused targets that are voiding statements with a target
+        # of their own; the voiding statements left here voided nothing and are voidable.
         db.session.execute(
-            sa.update(Statement)
-            .where(Statement.statement_id.in_(targets), Statement.verb_id != VOIDED_VERB)
-            .values(is_voided=True)
+            sa.update(Statement).where(Statement.statement_id.in_(targets)).values(is_voided=True)
         )
         from pathways.xapi.projector import unproject  # noqa: PLC0415 -- projector imports store
 
@@ -460,7 +468,9 @@ def _void_targets(statements: list[dict], client_ids: set[str]) -> set[str]:
         return set(targets)
     early = db.session.scalars(
         sa.select(Statement.object_ref).where(
-            Statement.object_ref.in_(ids), Statement.verb_id == VOIDED_VERB
+            Statement.object_ref.in_(ids),
+            Statement.verb_id == VOIDED_VERB,
+            Statement.is_voided.is_(False),
         )
     ).all()
     if early:

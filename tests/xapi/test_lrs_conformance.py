@@ -143,3 +143,33 @@ def test_posting_unparseable_json_to_a_new_document_is_400(client):
     )
     stored = client.get(url, headers=lrs_headers(created))
     assert (broken.status_code, stored.status_code) == (400, 404)
+
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+def _voiding(target: str) -> dict:
+    body = statement(verb=VOIDED)
+    body["object"] = {"objectType": "StatementRef", "id": target}
+    return body
+
+
+def test_a_voiding_statement_whose_target_is_absent_can_itself_be_voided(client):
+    """Data 2.3.2: a "voided" statement that voided nothing is an ordinary statement."""
+    created = make_lrs_client()
+    headers = lrs_headers(created)
+    orphan = client.post("/xapi/statements", json=_voiding(new_id()), headers=headers).json[0]
+    voiding = client.post("/xapi/statements", json=_voiding(orphan), headers=headers)
+    by_id = client.get(f"/xapi/statements?statementId={orphan}", headers=headers)
+    by_voided_id = client.get(f"/xapi/statements?voidedStatementId={orphan}", headers=headers)
+    assert (voiding.status_code, by_id.status_code, by_voided_id.json["id"]) == (200, 404, orphan)
+
+
+def test_an_effective_voiding_statement_still_cannot_be_voided(client):
+    created = make_lrs_client()
+    headers = lrs_headers(created)
+    target = client.post("/xapi/statements", json=statement(), headers=headers).json[0]
+    voiding = client.post("/xapi/statements", json=_voiding(target), headers=headers).json[0]
+    again = client.post("/xapi/statements", json=_voiding(voiding), headers=headers)
+    kept = client.get(f"/xapi/statements?statementId={voiding}", headers=headers)
+    assert (again.status_code, kept.status_code) == (400, 200)

@@ -396,9 +396,31 @@ def test_a_facet_ignores_its_own_filter(loaded):
 
 
 def test_one_statement_per_search(loaded, count_queries):
+    # The first search after the index changed reads the facet cache too (a second
+    # statement); every later one is a single statement.
+    filters = SearchFilters(text="safety", college="northshore-college", language="fr")
     with count_queries() as statements:
-        search(SearchFilters(text="safety", college="northshore-college", language="fr"))
-    assert len(statements) == 1
+        first = search(filters)
+    assert len(statements) == 2
+    with count_queries() as statements:
+        again = search(filters)
+        search(SearchFilters(partner=sorted(first.facets["partner"])[0]))
+    assert len(statements) == 2
+    assert again == first
+
+
+def test_facet_cache_follows_every_change_of_the_index(loaded):
+    before = search(SearchFilters())
+    version_id = before.version_ids[0]
+    search_module.unindex_version(version_id)
+    after = search(SearchFilters())
+    assert after.total == before.total - 1
+    ids, facets = _brute(SearchFilters(), among={d.id for d in _docs()} - {version_id})
+    assert after.total == len(ids)
+    assert after.facets == facets
+    version = db.session.get(MicroCredentialVersion, version_id)
+    search_module.index_version(version)
+    assert search(SearchFilters()) == before
 
 
 def test_search_index_tables_are_left_out_of_schema_comparison(app):

@@ -8,8 +8,10 @@ Create Date: 2026-11-23 16:00:00
 `catalog_search_document` give it a new value whenever a document is inserted, updated or
 deleted (by `pathways.catalog.search`, or by a foreign key's ON DELETE CASCADE), so a
 process that caches facet data keyed by the token can tell, in the statement of each
-search, whether its cache still describes the index. Like the other index objects it is not
-a model (`search.include_name` leaves it out of Alembic's comparison).
+search, whether its cache still describes the index. Like the other index objects it is
+not a model (`search.include_name` leaves it out of Alembic's comparison). On PostgreSQL
+the GIN index of the text loses its pending list (fastupdate), so that it stays usable
+right after a reindex.
 """
 from alembic import op
 
@@ -23,6 +25,9 @@ POSTGRES_TOKEN = "md5(random()::text || clock_timestamp()::text)"
 SQLITE_TOKEN = "lower(hex(randomblob(16)))"
 
 POSTGRES_UP = [
+    # Without the pending list a bulk load leaves (fastupdate), which a search must read
+    # through until VACUUM merges it, the planner keeps choosing the GIN index.
+    "ALTER INDEX ix_catalog_search_fts_document SET (fastupdate = off)",
     """
     CREATE TABLE catalog_search_fts_state (
         id INTEGER NOT NULL,
@@ -55,6 +60,7 @@ POSTGRES_UP = [
 ]
 
 POSTGRES_DOWN = [
+    "ALTER INDEX ix_catalog_search_fts_document RESET (fastupdate)",
     "DROP TRIGGER IF EXISTS catalog_search_fts_touch_truncate ON catalog_search_document",
     "DROP TRIGGER IF EXISTS catalog_search_fts_touch ON catalog_search_document",
     "DROP FUNCTION IF EXISTS catalog_search_fts_touch()",

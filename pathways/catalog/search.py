@@ -68,6 +68,7 @@ MAX_QUERY_WORDS = 12
 BM25_WEIGHTS = (10.0, 10.0, 3.0, 1.0)
 # The PostgreSQL text search configuration of each language of a language map.
 TS_CONFIGS = {"en": "pathways_english", "fr": "pathways_french"}
+ONE = sa.literal_column("1")
 ZERO = sa.literal_column("0")
 FACET_NAMES = ("college", "delivery_mode", "language", "occupation", "partner")
 
@@ -384,12 +385,6 @@ def _tsquery(terms: int) -> sa.ColumnElement:
     return query
 
 
-def _org_id(param: str) -> sa.ScalarSelect:
-    return (
-        sa.select(Organisation.id).where(Organisation.code == sa.bindparam(param)).scalar_subquery()
-    )
-
-
 def _aligned_under(param: str, name: str) -> sa.Select:
     """Ids of the versions aligned to the items with this code or to an item below them.
 
@@ -414,39 +409,43 @@ def _with_facet(facet: str) -> sa.Select:
 
 
 def _matching(shape: _Shape) -> sa.Select:
-    """The documents matching the text and the non-facet filters (effort, competency), with
-    a score (lower is better) and the columns the facet filters read."""
+    """The ids of the documents matching the text and the non-facet filters (effort,
+    competency), with a score (lower is better)."""
     doc = SearchDocument.__table__
-    columns: list[Any] = [
-        doc.c.version_id,
-        doc.c.issuing_organisation_id,
-        doc.c.delivery_mode,
-        doc.c.languages,
-    ]
-    source: Any = doc
     conditions: list[Any] = []
     score: Any = sa.literal_column("0")
     if shape.terms and shape.dialect == "postgresql":
         fts = sa.table(FTS_TABLE, sa.column("version_id"), sa.column("document"))
         query = _tsquery(shape.terms)
-        source = doc.join(fts, fts.c.version_id == doc.c.version_id)
+        source: Any = fts
+        version_id = fts.c.version_id
         conditions.append(fts.c.document.op("@@")(query))
         score = -sa.func.ts_rank(fts.c.document, query)
     elif shape.terms:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        source = fts.join(doc, doc.c.version_id == fts.c.rowid)
+        source = fts
+        version_id = fts.c.rowid
         conditions.append(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match")))
         score = sa.func.bm25(
             sa.literal_column(FTS_TABLE), *(sa.literal_column(repr(w)) for w in BM25_WEIGHTS)
         )
-    columns.append(score.label("score"))
-    if shape.effort_min:
-        conditions.append(doc.c.effort_hours >= sa.bindparam("effort_min"))
-    if shape.effort_max:
-        conditions.append(doc.c.effort_hours <= sa.bindparam("effort_max"))
+    else:
+        source = doc
+        version_id = doc.c.version_id
+    if shape.effort_min or shape.effort_max:
+        if shape.terms:  # the text table alone has every indexed version; effort needs both
+            source = source.join(doc, doc.c.version_id == version_id)
+        if shape.effort_min:
+            conditions.append(doc.c.effort_hours >= sa.bindparam("effort_min"))
+        if shape.effort_max:
+            conditions.append(doc.c.effort_hours <= sa.bindparam("effort_max"))
     if shape.competency:
-        conditions.append(doc.c.version_id.in_(_aligned_under("competency", "competency")))
-    return sa.select(*columns).select_from(source).where(*conditions)
+        conditions.append(version_id.in_(_aligned_under("competency", "competency")))
+    return (
+        sa.select(version_id.label("version_id"), score.label("score"))
+        .select_from(source)
+        .where(*conditions)
+    )
 
 
 def _narrowed(shape: _Shape) -> bool:
@@ -455,15 +454,9 @@ def _narrowed(shape: _Shape) -> bool:
 
 
 def _flag_conditions(base: Any, shape: _Shape) -> list[Any]:
-    """The facet filters set, as conditions on the columns of `_matching`."""
-    flags = {
-        "college": lambda: base.c.issuing_organisation_id == _org_id("college"),
-        "delivery_mode": lambda: base.c.delivery_mode == sa.bindparam("delivery_mode"),
-        "language": lambda: base.c.languages.like(sa.bindparam("language"), escape="/"),
-        "occupation": lambda: base.c.version_id.in_(_with_facet("occupation")),
-        "partner": lambda: base.c.version_id.in_(_with_facet("partner")),
-    }
-    return [flags[name]() for name in shape.flags]
+    """The facet filters set, as conditions on the ids of `_matching` (each facet value a
+    range of the facet table's (facet, value, version_id) index)."""
+    return [base.c.version_id.in_(_with_facet(name)) for name in shape.flags]
 
 
 def _row(dimension: str, key: Any, n: Any, score: Any) -> list[Any]:
@@ -499,10 +492,20 @@ def _statement(shape: _Shape) -> sa.CompoundSelect:
             .where(*_flag_conditions(counted, shape))
         )
         return sa.union_all(*arms)
-    state = sa.table(STATE_TABLE, sa.column("token"))
-    arms.append(sa.select(*_row("state", state.c.token, ZERO, ZERO)).select_from(state))
+    state = sa.table(STATE_TABLE, sa.column("id"), sa.column("token"))
+    arms.append(
+        sa.select(*_row("state", state.c.token, ZERO, ZERO)).where(
+            state.c.id == sa.literal_column("1")
+        )
+    )
     if _narrowed(shape):
-        arms.append(sa.select(*_row("match", empty, base.c.version_id, ZERO)))
+        # One row, the ids comma-separated: thousands of rows cost more to fetch.
+        ids = (
+            sa.func.string_agg(sa.cast(base.c.version_id, sa.Text), sa.literal_column("','"))
+            if shape.dialect == "postgresql"
+            else sa.func.group_concat(base.c.version_id)
+        )
+        arms.append(sa.select(*_row("match", ids, ZERO, ZERO)))
     return sa.union_all(*arms)
 
 
@@ -619,10 +622,6 @@ def _count_facets(
     return total.bit_count(), facets
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 def search(
     filters: SearchFilters, *, offset: int = 0, limit: int = 20, facets: bool = True
 ) -> SearchResult:
@@ -662,8 +661,6 @@ def search(
     chosen = {name: value for name, value in chosen.items() if value}
     flags = tuple(name for name in FACET_NAMES if name in chosen)
     params.update(chosen)
-    if "language" in chosen:
-        params["language"] = f"% {_escape_like(chosen['language'])} %"
     for name in ("competency", "effort_min", "effort_max"):
         if getattr(filters, name) not in (None, ""):
             params[name] = getattr(filters, name)
@@ -690,8 +687,8 @@ def search(
                 result.total = n
             elif dimension == "state":
                 token = value
-            else:
-                matched_ids.append(n)
+            elif value:
+                matched_ids = [int(version_id) for version_id in value.split(",")]
         result.version_ids = [-negated for _score, negated in sorted(ranked)]
         if not facets:
             return result

@@ -201,6 +201,7 @@ def run(kind: str, batches: int, threads: int) -> dict:
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
+            "--no-control-socket",  # several servers may run on one machine
             "-w",
             "2",
             "-b",

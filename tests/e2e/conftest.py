@@ -74,6 +74,7 @@ def live_server(tmp_path_factory):
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--no-control-socket",  # several servers may run on one machine
             "--workers",
             "1",
             "--bind",

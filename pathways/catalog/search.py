@@ -18,6 +18,12 @@ ligatures removed: "Sécurité à l'Œuvre" -> "securite a l'oeuvre"), so "secur
 prefix ("saf" finds "safety"), as a user types. User input never reaches the MATCH or
 tsquery syntax: a query word is a run of letters and digits, quoted.
 
+Facet counts and totals come from a per-process cache of every indexed version's facet
+values as bitsets (`_FacetCache`), checked on each search against a token that triggers
+change with every change of the index (`catalog_search_fts_state`, search-state migration):
+SQL finds the page and the ids matching the text; Python ANDs and counts bits, ~60
+popcounts instead of joining every matching version's facet rows (10-30 ms at 10,000).
+
 `index_version` runs when a version is published or loaded, `unindex_version` when it is
 retired, `reindex_all` from `flask pathways search-reindex`.
 """

@@ -98,6 +98,12 @@ def version_by_id(version_id: int) -> MicroCredentialVersion | None:
     return db.session.get(MicroCredentialVersion, version_id)
 
 
+def module_by_id(module_id: int) -> Module | None:
+    """Any module by id, whatever its version's state (callers check `services.can_view`)."""
+    # An id past the column's range is simply unknown (PostgreSQL would refuse the query).
+    return db.session.get(Module, module_id) if 0 < module_id < 2**31 else None
+
+
 def credential_by_code(code: str) -> MicroCredential | None:
     return db.session.scalar(sa.select(MicroCredential).where(MicroCredential.code == code))
 

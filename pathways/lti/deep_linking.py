@@ -21,6 +21,7 @@ from pathways.lti import claims
 from pathways.lti import keys
 from pathways.lti import registration
 from pathways.lti.claims import LaunchRefused
+from pathways.lti.launch import PAGE_PATHS
 from pathways.lti.models import LtiDeepLinkSession
 
 GRADED_SCORE_MAXIMUM = 100
@@ -80,8 +81,7 @@ def choices(locale: str = "en") -> list[Choice]:
 
 def item_url(kind: str, code: str) -> str:
     base = registration.base_url()
-    path = {"credential": "/catalog/{}", "module": "/modules/{}", "pathway": "/pathways/{}"}[kind]
-    return base + path.format(quote(code, safe=""))
+    return base + PAGE_PATHS[kind].format(quote(code, safe=""))
 
 
 def open_session(handle: str, *, now: datetime | None = None) -> LtiDeepLinkSession:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from werkzeug.routing import RequestRedirect
 
 from pathways.accounts.models import User
 from pathways.catalog import queries as catalog
+from pathways.catalog import services as catalog_services
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import DomainError
@@ -42,6 +44,13 @@ log = logging.getLogger(__name__)
 NONCE_KEPT_FOR = timedelta(hours=2)
 DEEP_LINK_LIFETIME = timedelta(hours=1)
 TARGET_PARAM = "pathways_target"
+# The portal page of each kind of target: where a launch lands and what deep linking links.
+PAGE_PATHS = {
+    "credential": "/micro-credentials/{}",
+    "module": "/modules/{}",
+    "pathway": "/pathways/{}",
+}
+# Pathways URLs a target_link_uri may carry (older links included).
 _PATHS = (
     (re.compile(r"^/catalog/([^/]+)/modules/([^/]+)/?$"), "module", 2),
     (re.compile(r"^/modules/([^/]+)/?$"), "module", 1),
@@ -93,28 +102,29 @@ def resolve_target(custom: dict[str, Any], target_link_uri: str | None) -> tuple
     return None
 
 
-def target_path(target: tuple[str, str] | None) -> str | None:
-    """The portal path of a target, or None when that page does not exist (yet)."""
+def target_path(target: tuple[str, str] | None, *, viewer: User | None = None) -> str | None:
+    """The portal path of a target, or None when that page would only say "not found":
+    an unknown or unpublished micro-credential, an unknown module or one of a draft the
+    viewer may not see, or a route this deployment lacks."""
     if target is None:
         return None
     kind, code = target
     if kind == "credential" and catalog.published_version(code) is None:
-        return None  # the page would only say "not found"
-    candidates = {
-        "credential": [f"/catalog/{code}", f"/micro-credentials/{code}"],
-        "pathway": [f"/pathways/{code}"],
-        "module": [f"/modules/{code}", f"/catalog/modules/{code}"],
-    }[kind]
-    adapter = current_app.url_map.bind("localhost")
-    for path in candidates:
-        try:
-            adapter.match(path, method="GET")
-        except RequestRedirect:
-            return path
-        except HTTPException:
-            continue
-        return path
-    return None
+        return None
+    if kind == "module":
+        if not (code.isascii() and code.isdigit()):
+            return None
+        module = catalog.module_by_id(int(code))
+        if module is None or not catalog_services.can_view(viewer, module.version):
+            return None
+    path = PAGE_PATHS[kind].format(code)
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        pass
+    except HTTPException:
+        return None
+    return PAGE_PATHS[kind].format(quote(code, safe=""))
 
 
 # --- the launch -------------------------------------------------------------------------------

@@ -107,10 +107,10 @@ def _sign_in(user) -> None:
     login_user(user)
 
 
-def _land(target, *, handle: str | None = None):
+def _land(target, user, *, handle: str | None = None):
     if handle is not None:
         return redirect(url_for("lti.deep_linking_page", handle=handle))
-    path = lti13.target_path(target)
+    path = lti13.target_path(target, viewer=user)
     if path is not None:
         return redirect(path)
     if target is not None:
@@ -161,7 +161,7 @@ def launch():
                 request.form.get("id_token"), state, cookie_value=request.cookies.get(cookie_name)
             )
             _sign_in(result.user)
-            response = _land(result.target, handle=result.deep_link_handle)
+            response = _land(result.target, result.user, handle=result.deep_link_handle)
     except LaunchRefused as error:
         return refused(error)
     response.delete_cookie(cookie_name, path="/lti/")
@@ -249,7 +249,7 @@ def launch_lti11():
                 body_params=request.form.to_dict(flat=False),
             )
             _sign_in(result.user)
-            response = _land(result.target)
+            response = _land(result.target, result.user)
     except LaunchRefused as error:
         return refused(error)
     return response

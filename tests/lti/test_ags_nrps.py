@@ -351,9 +351,11 @@ def test_deep_linking_returns_a_signed_response_with_line_items(client, fake, re
     items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert [i["custom"]["pathways_target"] for i in items] == chosen
     assert [i["url"] for i in items] == [
-        "http://localhost/catalog/MC-DL",
+        "http://localhost/micro-credentials/MC-DL",
         f"http://localhost/modules/{module_id}",
     ]
+    # Each item's URL is the real page a launch of it lands on.
+    assert [client.get(i["url"]).status_code for i in items] == [200, 200]
     assert all(
         i["type"] == "ltiResourceLink" and i["lineItem"]["scoreMaximum"] == 100 for i in items
     )

@@ -4,6 +4,7 @@ test with `cryptography`, JWKS served by a fake platform on 127.0.0.1)."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from pathways.lti.models import LtiContext
 from pathways.lti.models import LtiContextMember
 from pathways.lti.models import LtiLoginState
 from pathways.lti.models import LtiPlatform
+from pathways.lti.models import LtiResourceLink
 from tests.factories import make_organisation
 from tests.factories import make_user
 from tests.lti.factories import ADMINISTRATOR
@@ -358,3 +360,39 @@ def test_a_link_to_a_published_micro_credential_lands_on_its_page(client, fake, 
     )
     response = launch(client, token, state)
     assert response.headers["Location"].endswith("/micro-credentials/MC-LAND")
+
+
+@pytest.mark.parametrize("how", ["custom_module", "pathways_target", "target_link_uri"])
+def test_a_link_to_a_module_lands_on_the_module_page(client, fake, registered, how):
+    from tests.catalog.factories import Cast
+
+    module = Cast().published("MC-LAND-MOD").modules[0]
+    extra = {
+        "custom_module": {LTI + "custom": {"module": str(module.id)}},
+        "pathways_target": {LTI + "custom": {"pathways_target": f"module:{module.id}"}},
+        "target_link_uri": {LTI + "target_link_uri": f"http://localhost/modules/{module.id}"},
+    }[how]
+    state, nonce = start_login(client, fake)
+    response = launch(client, fake.id_token(nonce=nonce, sub="mod-learner", extra=extra), state)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == f"/modules/{module.id}"
+    link = db.session.scalar(sa.select(LtiResourceLink))
+    assert (link.target_kind, link.target_code) == ("module", str(module.id))
+    landed = client.get(response.headers["Location"])
+    assert landed.status_code == 200
+    html = landed.get_data(as_text=True)
+    # The launch signed the learner in: the page shows their own (empty) standing.
+    assert '<dd class="progress-not_started">Not started</dd>' in html
+
+
+@pytest.mark.parametrize("code", ["draft", "999999", "M1", "99999999999999999999"])
+def test_a_link_to_a_module_without_a_page_lands_on_the_dashboard(client, fake, registered, code):
+    from tests.catalog.factories import Cast
+
+    if code == "draft":
+        code = str(Cast().draft("MC-DRAFT-MOD").modules[0].id)
+    state, nonce = start_login(client, fake)
+    token = fake.id_token(nonce=nonce, extra={LTI + "custom": {"module": code}})
+    response = launch(client, token, state)
+    assert urlsplit(response.headers["Location"]).path == "/dashboard"
+    assert "not available yet" in client.get("/dashboard").get_data(as_text=True)

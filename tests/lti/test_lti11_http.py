@@ -8,6 +8,7 @@ import base64
 import hashlib
 import time
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -79,6 +80,17 @@ def test_a_signed_launch_provisions_the_learner(client, consumer, fake):
         grade.resource_link.target_kind,
         grade.resource_link.target_code,
     ) == (fake.base + "/outcomes", "src-1", "pathway", "CNC-OP")
+
+
+def test_a_module_link_lands_on_the_module_page_as_in_lti_1_3(client, consumer):
+    from tests.catalog.factories import Cast
+
+    module = Cast().published("MC-LTI11-MOD").modules[0]
+    response = post(client, lti11_form(URL, KEY, SECRET, custom_module=str(module.id)))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert urlsplit(response.headers["Location"]).path == f"/modules/{module.id}"
+    landed = client.get(response.headers["Location"])
+    assert (landed.status_code, "Not started" in landed.get_data(as_text=True)) == (200, True)
 
 
 def _refused(client, form, status, code):

@@ -1,8 +1,12 @@
 """The catalog JSON API under /api/v1 (blueprint `catalog_api`).
 
 Reads: API clients with `catalog:read` or any signed-in user (drafts only for those the
-services let see them). Writes: signed-in college editors and partner reviewers; the
-services decide on the organisation and the version's state. Errors are problem+json.
+services let see them). Writes: signed-in college editors and partner reviewers, and API
+clients with `catalog:write`; the services decide on the organisation and the version's
+state. A client acts for its own organisation, and authors only for a college (a
+curriculum system): create, edit, submit, withdraw, copy, invite partners. Publishing,
+returning, retiring, comments and endorsements are for people (403 `person_required`).
+Errors are problem+json.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pathways.catalog import case
 from pathways.catalog import queries
 from pathways.catalog import search
 from pathways.catalog import services
+from pathways.catalog.actors import Actor
+from pathways.catalog.actors import as_actor
 from pathways.catalog.schemas import SUMMARY_FIELDS
 from pathways.catalog.schemas import CommentIn
 from pathways.catalog.schemas import CommentOut
@@ -37,7 +43,6 @@ from pathways.catalog.schemas import TransitionIn
 from pathways.catalog.schemas import VersionIn
 from pathways.catalog.schemas import VersionOut
 from pathways.db import transaction
-from pathways.errors import Forbidden
 from pathways.errors import NotFound
 
 bp = Blueprint("catalog_api", __name__, url_prefix="/api/v1")
@@ -46,21 +51,16 @@ EVERY_ROLE = tuple(Role)
 AUTHORS = (Role.COLLEGE_EDITOR, Role.PARTNER_REVIEWER)
 
 
-def _actor():
-    """The signed-in user, or None for an API client (which sees published data only)."""
-    if authenticated_client() is not None:
-        return None
-    return current_user if current_user.is_authenticated else None
+def _actor() -> Actor | None:
+    """The API client of the request (acting for its organisation), else the signed-in user.
 
-
-def _author():
-    actor = _actor()
-    if actor is None:
-        raise Forbidden(
-            "Drafts are written by signed-in editors and partners, not API clients.",
-            code="user_required",
-        )
-    return actor
+    The services decide what each may see and do: a client without `catalog:write`, or of
+    an organisation that is not a college, sees published data only and writes nothing.
+    """
+    client = authenticated_client()
+    if client is not None:
+        return Actor(client=client)
+    return as_actor(current_user)
 
 
 def _version_response(version, status: int = 200):
@@ -141,12 +141,16 @@ def list_microcredentials():
 @bp.post("/microcredentials")
 @api(Scope.CATALOG_WRITE, roles=(Role.COLLEGE_EDITOR,))
 def create_microcredential():
-    """Create a micro-credential and its draft version 1."""
+    """Create a micro-credential and its draft version 1.
+
+    For a signed-in editor of the issuing college, or an API client of that college with
+    `catalog:write` (another college as issuer: 403). The response carries the ETag.
+    """
     payload = CreateDraftIn().load(request.get_json(silent=True) or {})
     code = payload.pop("code")
     issuer = payload.pop("issuing_organisation")
     with transaction():
-        version = services.create_draft(code, issuer, payload, actor=_author())
+        version = services.create_draft(code, issuer, payload, actor=_actor())
         response = _version_response(version, 201)
     return response
 
@@ -164,20 +168,29 @@ def get_microcredential(code: str):
 @bp.get("/microcredential-versions/<int:version_id>")
 @api(Scope.CATALOG_READ, roles=EVERY_ROLE)
 def get_version(version_id: int):
-    """One version (drafts only for the issuing college's editors and invited partners)."""
+    """One version, with its ETag.
+
+    Drafts and versions in review only for the issuing college's editors, its API clients
+    with `catalog:write` (and `catalog:read` for this route), and invited partners; 404 for
+    everyone else.
+    """
     return _version_response(services.visible_version(version_id, actor=_actor()))
 
 
 @bp.patch("/microcredential-versions/<int:version_id>")
 @api(Scope.CATALOG_WRITE, roles=AUTHORS)
 def update_version(version_id: int):
-    """Edit a draft; needs `If-Match` with the version's current ETag (412 when stale)."""
+    """Edit a draft; needs `If-Match` with the version's current ETag (412 when stale).
+
+    Without If-Match: 428. For the issuing college's editors and its API clients with
+    `catalog:write`, and invited co-designers.
+    """
     if_match = request.headers.get("If-Match")
     if not if_match:
         abort(428, description="Send If-Match with the ETag you last read.")
     changes = VersionIn().load(request.get_json(silent=True) or {})
     with transaction():
-        version = services.update_draft(version_id, changes, actor=_author(), if_match=if_match)
+        version = services.update_draft(version_id, changes, actor=_actor(), if_match=if_match)
         response = _version_response(version)
     return response
 
@@ -197,10 +210,16 @@ TRANSITIONS = {
 @bp.post("/microcredential-versions/<int:version_id>/transitions")
 @api(Scope.CATALOG_WRITE, roles=(Role.COLLEGE_EDITOR,))
 def transition_version(version_id: int):
-    """Move a version: submit, withdraw, return, publish, retire, or copy (a new draft)."""
+    """Move a version: submit, withdraw, return, publish, retire, or copy (a new draft).
+
+    The issuing college's API clients with `catalog:write` may submit, withdraw and copy;
+    return, publish and retire are decisions of signed-in editors (403 `person_required`
+    for a client). The publisher is not the version's last author; a version last written
+    by a client may be published by any editor of the college.
+    """
     payload = TransitionIn().load(request.get_json(silent=True) or {})
     with transaction():
-        version = TRANSITIONS[payload["action"]](version_id, payload["note"], _author())
+        version = TRANSITIONS[payload["action"]](version_id, payload["note"], _actor())
         response = _version_response(version, 201 if payload["action"] == "copy" else 200)
     return response
 
@@ -208,7 +227,10 @@ def transition_version(version_id: int):
 @bp.get("/microcredential-versions/<int:version_id>/history")
 @api(Scope.CATALOG_READ, roles=EVERY_ROLE)
 def get_version_history(version_id: int):
-    """Who moved the version through which states, and when."""
+    """Who moved the version through which states, and when.
+
+    Each entry names the user (`actor`) or the API client (`actor_client`) that acted.
+    """
     events = services.version_history(version_id, actor=_actor())
     return {"items": EventOut(many=True).dump(events)}
 
@@ -216,11 +238,14 @@ def get_version_history(version_id: int):
 @bp.post("/microcredential-versions/<int:version_id>/partners")
 @api(Scope.CATALOG_WRITE, roles=(Role.COLLEGE_EDITOR,))
 def invite_partner(version_id: int):
-    """Invite an industry organisation as co_designer or endorser."""
+    """Invite an industry organisation as co_designer or endorser.
+
+    For the issuing college's editors and its API clients with `catalog:write`.
+    """
     payload = PartnerIn().load(request.get_json(silent=True) or {})
     with transaction():
         partner = services.invite_partner(
-            version_id, payload["organisation"], payload["role"], actor=_author()
+            version_id, payload["organisation"], payload["role"], actor=_actor()
         )
         body = PartnerOut().dump(partner)
     return body, 201
@@ -237,13 +262,16 @@ def list_comments(version_id: int):
 @bp.post("/microcredential-versions/<int:version_id>/comments")
 @api(Scope.CATALOG_WRITE, roles=AUTHORS)
 def add_comment(version_id: int):
-    """Comment on a version or one of its modules, or reply to a comment."""
+    """Comment on a version or one of its modules, or reply to a comment.
+
+    People only: API clients get 403 `person_required`.
+    """
     payload = CommentIn().load(request.get_json(silent=True) or {})
     with transaction():
         comment = services.add_comment(
             version_id,
             payload["body"],
-            actor=_author(),
+            actor=_actor(),
             module_id=payload["module_id"],
             parent_id=payload["parent_id"],
         )
@@ -262,10 +290,13 @@ def list_endorsements(version_id: int):
 @bp.post("/microcredential-versions/<int:version_id>/endorsements")
 @api(Scope.CATALOG_WRITE, roles=(Role.PARTNER_REVIEWER,))
 def endorse_version(version_id: int):
-    """An invited partner's reviewer endorses this exact version."""
+    """An invited partner's reviewer endorses this exact version.
+
+    People only: API clients get 403 `person_required`.
+    """
     payload = EndorsementIn().load(request.get_json(silent=True) or {})
     with transaction():
-        endorsement = services.endorse(version_id, payload["statement"], actor=_author())
+        endorsement = services.endorse(version_id, payload["statement"], actor=_actor())
         body = EndorsementOut().dump(endorsement)
     return body, 201
 

@@ -207,6 +207,8 @@ class EventOut(Schema):
     from_status = fields.Function(lambda e: e.from_status.value if e.from_status else None)
     to_status = fields.Function(lambda e: e.to_status.value if e.to_status else None)
     actor = fields.Function(lambda e: e.actor.display_name if e.actor else None)
+    # The API client that acted instead of a person (a college's curriculum system).
+    actor_client = fields.Function(lambda e: e.actor_client.name if e.actor_client else None)
     note = fields.String()
     at = fields.DateTime()
 

@@ -5,10 +5,15 @@ author's college, return by a reviewer). Rules:
 
 - Only college editors of the issuing college create, edit, submit, publish and retire;
   invited co-designers also edit drafts.
-- Drafts and versions in review are visible only to the issuing college's editors and to
-  members of invited partner organisations; everyone else sees published and retired ones.
+- The college's own API clients with `catalog:write` (`actors.Actor`: a curriculum system)
+  author like its editors: create, edit, submit, withdraw, copy, invite partners. Publishing,
+  returning and retiring, comments and endorsements are acts of people: clients are refused.
+- Drafts and versions in review are visible only to the issuing college's editors (and its
+  authoring clients) and to members of invited partner organisations; everyone else sees
+  published and retired ones.
 - Publishing needs every publish-gate field (`missing_publish_fields`), an endorsement of
-  this exact version by every invited partner, and a publisher who is not the last author.
+  this exact version by every invited partner, and a publisher who is not the last author
+  (a version last written by a client may be published by any editor of the college).
 - A published version never changes: a new version is a copy.
 - Every edit changes the version's etag and voids its endorsements; every state change and
   co-design act is recorded as a `VersionEvent`.
@@ -24,9 +29,12 @@ import sqlalchemy as sa
 
 from pathways.accounts.enums import OrganisationKind
 from pathways.accounts.enums import Role
+from pathways.accounts.models import ApiClient
 from pathways.accounts.models import Organisation
 from pathways.accounts.models import User
 from pathways.catalog import search
+from pathways.catalog.actors import Actor
+from pathways.catalog.actors import as_actor
 from pathways.catalog.enums import DOES_NOT_EXPIRE
 from pathways.catalog.enums import NONE
 from pathways.catalog.enums import STANDALONE
@@ -125,37 +133,40 @@ EDITABLE_FIELDS = (
 # Who may do what
 
 
-def is_editor(user: User | None, credential: MicroCredential) -> bool:
-    """A college editor of the issuing college."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.has_role(Role.COLLEGE_EDITOR, organisation_id=credential.issuing_organisation_id)
-    )
+# Services take a user, an API client or an `Actor`; each turns it into an `Actor` once.
+Who = Actor | User | ApiClient
 
 
-def partner_roles(user: User | None, version: MicroCredentialVersion) -> set[PartnerRole]:
+def is_editor(user: Who | None, credential: MicroCredential) -> bool:
+    """A college editor of the issuing college (or that college's authoring API client)."""
+    actor = as_actor(user)
+    return actor is not None and actor.authors_for(credential.issuing_organisation_id)
+
+
+def partner_roles(user: Who | None, version: MicroCredentialVersion) -> set[PartnerRole]:
     """The roles the user's organisations were invited to on this version."""
-    if user is None or not user.is_authenticated:
+    actor = as_actor(user)
+    if actor is None:
         return set()
-    mine = {membership.organisation_id for membership in user.memberships}
+    mine = actor.member_organisation_ids
     return {partner.role for partner in version.partners if partner.organisation_id in mine}
 
 
-def partner_organisation_ids(user: User | None, version: MicroCredentialVersion) -> set[int]:
-    if user is None or not user.is_authenticated:
+def partner_organisation_ids(user: Who | None, version: MicroCredentialVersion) -> set[int]:
+    actor = as_actor(user)
+    if actor is None:
         return set()
-    mine = {membership.organisation_id for membership in user.memberships}
+    mine = actor.member_organisation_ids
     return {p.organisation_id for p in version.partners if p.organisation_id in mine}
 
 
-def can_view(user: User | None, version: MicroCredentialVersion) -> bool:
+def can_view(user: Who | None, version: MicroCredentialVersion) -> bool:
     if version.status in (VersionStatus.PUBLISHED, VersionStatus.RETIRED):
         return True
     return is_editor(user, version.credential) or bool(partner_roles(user, version))
 
 
-def visible_version(version_id: int, *, actor: User | None) -> MicroCredentialVersion:
+def visible_version(version_id: int, *, actor: Who | None) -> MicroCredentialVersion:
     """The version if the actor may see it.
 
     :raises NotFound: no such version, or a draft the actor may not see (not revealed).
@@ -166,11 +177,50 @@ def visible_version(version_id: int, *, actor: User | None) -> MicroCredentialVe
     return version
 
 
-def _require_editor(version: MicroCredentialVersion, actor: User) -> None:
-    if not is_editor(actor, version.credential):
+def _author(who: Who) -> Actor:
+    """The actor of a write a client may also do; a client that authors nothing is refused
+    here, before any lookup, so it learns why rather than meeting a 404."""
+    actor = as_actor(who)
+    if actor is None:
+        raise Forbidden("Sign in to change the catalog.", code="not_signed_in")
+    if not actor.is_person and not actor.is_authoring_client:
+        raise Forbidden(
+            f"The API client {actor.client.name} cannot author micro-credentials: only a "
+            "college's clients with the catalog:write scope do, for that college.",
+            code="client_not_author",
+        )
+    return actor
+
+
+def _person(who: Who, detail: str) -> Actor:
+    """The actor of an act only a person may do (decide, review, comment, endorse)."""
+    actor = as_actor(who)
+    if actor is None:
+        raise Forbidden("Sign in to change the catalog.", code="not_signed_in")
+    if not actor.is_person:
+        raise Forbidden(detail, code="person_required")
+    return actor
+
+
+def _require_editor(version: MicroCredentialVersion, actor: Actor) -> None:
+    if not actor.authors_for(version.credential.issuing_organisation_id):
         raise Forbidden(
             "Only editors of the issuing college may do this.", code="not_issuing_editor"
         )
+
+
+def _is_last_author(version: MicroCredentialVersion, actor: Actor) -> bool:
+    # A version last written by a client has no last author among the editors.
+    return actor.user_id is not None and version.updated_by_id == actor.user_id
+
+
+def _stamp(version: MicroCredentialVersion, actor: Actor, *, created: bool = False) -> None:
+    """Who last wrote the version: a person or a client, never both."""
+    version.updated_by_id = actor.user_id
+    version.updated_by_client_id = actor.client_id
+    if created:
+        version.created_by_id = actor.user_id
+        version.created_by_client_id = actor.client_id
 
 
 def _require_status(version: MicroCredentialVersion, *statuses: VersionStatus) -> None:
@@ -187,14 +237,15 @@ def _record(
     version: MicroCredentialVersion,
     action: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     to_status: VersionStatus | None = None,
     from_status: VersionStatus | None = None,
     note: str = "",
 ) -> VersionEvent:
     event = VersionEvent(
         version=version,
-        actor_id=actor.id if actor is not None else None,
+        actor_id=actor.user_id if actor is not None else None,
+        actor_client_id=actor.client_id if actor is not None else None,
         from_status=from_status,
         to_status=to_status,
         action=action,
@@ -206,7 +257,12 @@ def _record(
 
 
 def _move(
-    version: MicroCredentialVersion, to: VersionStatus, action: str, *, actor: User, note: str = ""
+    version: MicroCredentialVersion,
+    to: VersionStatus,
+    action: str,
+    *,
+    actor: Actor,
+    note: str = "",
 ) -> None:
     before = version.status
     version.status = to
@@ -284,22 +340,26 @@ def unendorsed_partners(version: MicroCredentialVersion) -> list[Organisation]:
 
 
 def create_draft(
-    code: str, issuing_organisation: str, changes: dict[str, Any] | None = None, *, actor: User
+    code: str, issuing_organisation: str, changes: dict[str, Any] | None = None, *, actor: Who
 ) -> MicroCredentialVersion:
     """Create a new micro-credential and its version 1 as a draft.
 
     :raises NotFound: no such college.
-    :raises Forbidden: the actor is not an editor of that college.
+    :raises Forbidden: the actor is not an editor of that college (nor its authoring client).
     :raises Conflict: the code is taken.
     """
+    actor = _author(actor)
     organisation = db.session.scalar(
         sa.select(Organisation).where(Organisation.code == issuing_organisation)
     )
     if organisation is None or organisation.kind is not OrganisationKind.COLLEGE:
         raise NotFound(f"No college {issuing_organisation}.", code="no_such_college")
-    if not actor.has_role(Role.COLLEGE_EDITOR, organisation_id=organisation.id):
+    if not actor.authors_for(organisation.id):
         raise Forbidden(
-            f"Only editors of {organisation.name} may create its micro-credentials.",
+            f"Only editors of {organisation.name} may create its micro-credentials."
+            if actor.is_person
+            else f"The API client {actor.client.name} creates micro-credentials of its own "
+            f"college only, not of {organisation.name}.",
             code="not_issuing_editor",
         )
     if db.session.scalar(sa.select(MicroCredential.id).where(MicroCredential.code == code)):
@@ -310,10 +370,9 @@ def create_draft(
         number=1,
         status=VersionStatus.DRAFT,
         title={},
-        created_by_id=actor.id,
-        updated_by_id=actor.id,
         etag=new_etag(),
     )
+    _stamp(version, actor, created=True)
     db.session.add_all([credential, version])
     _apply(version, changes or {})
     _record(version, "create", actor=actor, to_status=VersionStatus.DRAFT)
@@ -322,7 +381,7 @@ def create_draft(
 
 
 def update_draft(
-    version_id: int, changes: dict[str, Any], *, actor: User, if_match: str | None = None
+    version_id: int, changes: dict[str, Any], *, actor: Who, if_match: str | None = None
 ) -> MicroCredentialVersion:
     """Edit a draft: set the given fields, change the etag, void its endorsements.
 
@@ -336,6 +395,7 @@ def update_draft(
     :raises Conflict: the version is not a draft (published versions never change).
     :raises Invalid: a value is unusable (unknown item, prerequisite, field).
     """
+    actor = _author(actor)
     version = visible_version(version_id, actor=actor)
     if not (
         is_editor(actor, version.credential)
@@ -353,7 +413,7 @@ def update_draft(
         )
     _apply(version, changes)
     version.etag = new_etag()
-    version.updated_by_id = actor.id
+    _stamp(version, actor)
     version.updated_at = utcnow()
     voided = 0
     for endorsement in version.active_endorsements:
@@ -463,8 +523,9 @@ def _set_alignments(version: MicroCredentialVersion, alignments: list[dict[str, 
 # Transitions
 
 
-def submit_for_review(version_id: int, *, actor: User) -> MicroCredentialVersion:
-    """draft -> in_review, by an editor of the issuing college."""
+def submit_for_review(version_id: int, *, actor: Who) -> MicroCredentialVersion:
+    """draft -> in_review, by an editor of the issuing college (or its authoring client)."""
+    actor = _author(actor)
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.DRAFT)
@@ -474,8 +535,9 @@ def submit_for_review(version_id: int, *, actor: User) -> MicroCredentialVersion
     return version
 
 
-def withdraw(version_id: int, *, actor: User) -> MicroCredentialVersion:
+def withdraw(version_id: int, *, actor: Who) -> MicroCredentialVersion:
     """in_review -> draft, by an editor of the issuing college (the author takes it back)."""
+    actor = _author(actor)
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.IN_REVIEW)
@@ -484,12 +546,17 @@ def withdraw(version_id: int, *, actor: User) -> MicroCredentialVersion:
     return version
 
 
-def return_to_draft(version_id: int, note: str = "", *, actor: User) -> MicroCredentialVersion:
+def return_to_draft(version_id: int, note: str = "", *, actor: Who) -> MicroCredentialVersion:
     """in_review -> draft with a reviewer's note; the reviewer is not the last author."""
+    actor = _person(
+        actor,
+        "Returning a version to its authors is a review, done by a signed-in editor of the "
+        "college, not by an API client; a client may withdraw its own submission.",
+    )
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.IN_REVIEW)
-    if version.updated_by_id == actor.id:
+    if _is_last_author(version, actor):
         raise Forbidden(
             "The last author cannot review their own version; withdraw it instead.",
             code="own_version",
@@ -499,17 +566,23 @@ def return_to_draft(version_id: int, note: str = "", *, actor: User) -> MicroCre
     return version
 
 
-def publish(version_id: int, *, actor: User) -> MicroCredentialVersion:
+def publish(version_id: int, *, actor: Who) -> MicroCredentialVersion:
     """in_review -> published; the version never changes afterwards.
 
-    :raises Forbidden: not an editor of the issuing college, or the version's last author.
+    :raises Forbidden: an API client; not an editor of the issuing college, or the version's
+        last author.
     :raises Conflict: not in review; or an invited partner has not endorsed this version.
     :raises Invalid: publish-gate fields are missing (`errors` names each).
     """
+    actor = _person(
+        actor,
+        "Publishing is decided by a signed-in editor of the college, not by an API client; "
+        "submit the version for review instead.",
+    )
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.IN_REVIEW)
-    if version.updated_by_id == actor.id:
+    if _is_last_author(version, actor):
         raise Forbidden(
             "The version's last author cannot publish it; another editor must.",
             code="own_version",
@@ -528,15 +601,20 @@ def publish(version_id: int, *, actor: User) -> MicroCredentialVersion:
             code="endorsement_missing",
         )
     version.published_at = utcnow()
-    version.published_by_id = actor.id
+    version.published_by_id = actor.user_id
     _move(version, VersionStatus.PUBLISHED, "publish", actor=actor)
     db.session.flush()
     search.index_version(version)
     return version
 
 
-def retire(version_id: int, note: str = "", *, actor: User) -> MicroCredentialVersion:
+def retire(version_id: int, note: str = "", *, actor: Who) -> MicroCredentialVersion:
     """published -> retired: no new enrolments; awards stay valid."""
+    actor = _person(
+        actor,
+        "Retiring a micro-credential is decided by a signed-in editor of the college, not by "
+        "an API client.",
+    )
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.PUBLISHED)
@@ -547,11 +625,12 @@ def retire(version_id: int, note: str = "", *, actor: User) -> MicroCredentialVe
     return version
 
 
-def new_version(version_id: int, *, actor: User) -> MicroCredentialVersion:
+def new_version(version_id: int, *, actor: Who) -> MicroCredentialVersion:
     """Copy a published (or retired) version into the next-numbered draft.
 
     :raises Conflict: the source is not published/retired, or a draft or review is open.
     """
+    actor = _author(actor)
     source = visible_version(version_id, actor=actor)
     _require_editor(source, actor)
     _require_status(source, VersionStatus.PUBLISHED, VersionStatus.RETIRED)
@@ -565,9 +644,8 @@ def new_version(version_id: int, *, actor: User) -> MicroCredentialVersion:
         number=max(v.number for v in credential.versions) + 1,
         status=VersionStatus.DRAFT,
         etag=new_etag(),
-        created_by_id=actor.id,
-        updated_by_id=actor.id,
     )
+    _stamp(copy, actor, created=True)
     db.session.add(copy)
     for name in (*PLAIN_FIELDS, "delivery_mode", "level", "has_no_prerequisites"):
         value = getattr(source, name)
@@ -589,7 +667,7 @@ def new_version(version_id: int, *, actor: User) -> MicroCredentialVersion:
     ]
     copy.prerequisites = [Prerequisite(required_id=p.required_id) for p in source.prerequisites]
     copy.partners = [
-        VersionPartner(organisation_id=p.organisation_id, role=p.role, invited_by_id=actor.id)
+        VersionPartner(organisation_id=p.organisation_id, role=p.role, invited_by_id=actor.user_id)
         for p in source.partners
     ]
     _record(copy, "copy", actor=actor, to_status=VersionStatus.DRAFT, note=f"from v{source.number}")
@@ -610,12 +688,13 @@ def _copy_json(value: Any) -> Any:
 
 
 def invite_partner(
-    version_id: int, organisation_code: str, role: PartnerRole | str, *, actor: User
+    version_id: int, organisation_code: str, role: PartnerRole | str, *, actor: Who
 ) -> VersionPartner:
     """Invite an industry organisation to a draft or review as co-designer or endorser.
 
     :raises Conflict: already invited in that role, or the version is published.
     """
+    actor = _author(actor)
     version = visible_version(version_id, actor=actor)
     _require_editor(version, actor)
     _require_status(version, VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
@@ -631,7 +710,7 @@ def invite_partner(
     role = PartnerRole(role)
     if any(p.organisation_id == organisation.id and p.role is role for p in version.partners):
         raise Conflict(f"{organisation_code} is already invited as {role.value}.", code="invited")
-    partner = VersionPartner(organisation=organisation, role=role, invited_by_id=actor.id)
+    partner = VersionPartner(organisation=organisation, role=role, invited_by_id=actor.user_id)
     version.partners.append(partner)
     _record(version, "invite", actor=actor, note=f"{organisation_code} as {role.value}")
     db.session.flush()
@@ -642,14 +721,20 @@ def add_comment(
     version_id: int,
     body: str,
     *,
-    actor: User,
+    actor: Who,
     module_id: int | None = None,
     parent_id: int | None = None,
 ) -> Comment:
     """Comment on a draft or a version in review (or one of its modules), maybe as a reply.
 
-    Editors of the issuing college and members of invited partners may comment.
+    Editors of the issuing college and members of invited partners may comment (people, not
+    API clients).
     """
+    actor = _person(
+        actor,
+        "Comments are written by people (the college's editors and invited partners), not by "
+        "API clients.",
+    )
     version = visible_version(version_id, actor=actor)
     if not (is_editor(actor, version.credential) or partner_roles(actor, version)):
         raise Forbidden("Only the college's editors and invited partners comment.", code="no_say")
@@ -666,7 +751,7 @@ def add_comment(
         version=version,
         module_id=module_id,
         parent_id=parent_id,
-        author_id=actor.id,
+        author_id=actor.user_id,
         body=body.strip(),
         created_at=utcnow(),
     )
@@ -675,12 +760,15 @@ def add_comment(
     return comment
 
 
-def endorse(version_id: int, statement: dict[str, str], *, actor: User) -> Endorsement:
+def endorse(version_id: int, statement: dict[str, str], *, actor: Who) -> Endorsement:
     """An invited partner's member endorses this exact version (draft or in review).
 
     An earlier endorsement by the same organisation is replaced (voided). Any later edit
-    voids the endorsement.
+    voids the endorsement. A person endorses, never an API client.
     """
+    actor = _person(
+        actor, "Endorsements are given by the reviewers of invited partners, not by API clients."
+    )
     version = visible_version(version_id, actor=actor)
     organisations = partner_organisation_ids(actor, version)
     if not organisations or not actor.has_role(Role.PARTNER_REVIEWER):
@@ -702,7 +790,7 @@ def endorse(version_id: int, statement: dict[str, str], *, actor: User) -> Endor
             previous.void_reason = "replaced"
     endorsement = Endorsement(
         organisation_id=organisation_id,
-        user_id=actor.id,
+        user_id=actor.user_id,
         statement=statement,
         version_etag=version.etag,
         endorsed_at=now,
@@ -713,5 +801,5 @@ def endorse(version_id: int, statement: dict[str, str], *, actor: User) -> Endor
     return endorsement
 
 
-def version_history(version_id: int, *, actor: User | None) -> list[VersionEvent]:
+def version_history(version_id: int, *, actor: Who | None) -> list[VersionEvent]:
     return list(visible_version(version_id, actor=actor).events)

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from pathways.accounts.models import ApiClient
 from pathways.accounts.models import Organisation
 from pathways.accounts.models import User
 from pathways.catalog.enums import DeliveryMode
@@ -114,6 +115,13 @@ class MicroCredentialVersion(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Set instead of the user columns when an API client (a curriculum system) wrote it.
+    created_by_client_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="SET NULL")
+    )
+    updated_by_client_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="SET NULL")
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -124,6 +132,12 @@ class MicroCredentialVersion(db.Model):
     created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
     updated_by: so.Mapped[User | None] = so.relationship(foreign_keys=[updated_by_id])
     published_by: so.Mapped[User | None] = so.relationship(foreign_keys=[published_by_id])
+    created_by_client: so.Mapped[ApiClient | None] = so.relationship(
+        foreign_keys=[created_by_client_id]
+    )
+    updated_by_client: so.Mapped[ApiClient | None] = so.relationship(
+        foreign_keys=[updated_by_client_id]
+    )
     modules: so.Mapped[list[Module]] = so.relationship(
         back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
     )
@@ -339,6 +353,10 @@ class VersionEvent(db.Model):
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The API client that acted (actor_id is then None); both None for the system.
+    actor_client_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="SET NULL")
+    )
     # None for events that change no state (an edit, an invitation, an endorsement).
     from_status: so.Mapped[VersionStatus | None] = so.mapped_column(enum_column(VersionStatus))
     to_status: so.Mapped[VersionStatus | None] = so.mapped_column(enum_column(VersionStatus))
@@ -348,3 +366,4 @@ class VersionEvent(db.Model):
 
     version: so.Mapped[MicroCredentialVersion] = so.relationship(back_populates="events")
     actor: so.Mapped[User | None] = so.relationship()
+    actor_client: so.Mapped[ApiClient | None] = so.relationship()

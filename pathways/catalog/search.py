@@ -19,10 +19,15 @@ prefix ("saf" finds "safety"), as a user types. User input never reaches the MAT
 tsquery syntax: a query word is a run of letters and digits, quoted.
 
 Facet counts and totals come from a per-process cache of every indexed version's facet
-values as bitsets (`_FacetCache`), checked on each search against a token that triggers
-change with every change of the index (`catalog_search_fts_state`, search-state migration):
-SQL finds the page and the ids matching the text; Python ANDs and counts bits, ~60
-popcounts instead of joining every matching version's facet rows (10-30 ms at 10,000).
+values as bitsets keyed by version id (`_FacetCache`), checked on each search against a
+token that triggers change with every change of the index (`catalog_search_fts_state`,
+search-state migration): SQL finds the page and the ids matching the text, sent as 64-bit
+words of a bitset (~160 for 10,000 ids, not 10,000 ids to parse); Python ANDs and counts
+bits, ~60 popcounts instead of joining every matching version's facet rows (10-30 ms at
+10,000). On PostgreSQL the statement of a text search with facet filters also carries the
+cache's bitset of the versions those filters allow, read one bit per document while the
+token is current (the facet table otherwise), and ranks only the documents it allows:
+ts_rank over every document a common word matches was most of the slowest searches.
 
 `index_version` runs when a version is published or loaded, `unindex_version` when it is
 retired, `reindex_all` from `flask pathways search-reindex`.
@@ -38,7 +43,6 @@ from dataclasses import field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from pathways.accounts.models import Organisation
 from pathways.catalog.enums import ItemKind
@@ -74,7 +78,6 @@ MAX_QUERY_WORDS = 12
 BM25_WEIGHTS = (10.0, 10.0, 3.0, 1.0)
 # The PostgreSQL text search configuration of each language of a language map.
 TS_CONFIGS = {"en": "pathways_english", "fr": "pathways_french"}
-ONE = sa.literal_column("1")
 ZERO = sa.literal_column("0")
 FACET_NAMES = ("college", "delivery_mode", "language", "occupation", "partner")
 
@@ -377,88 +380,118 @@ class _Shape:
     facets: bool
 
 
-def _tsquery(terms: int) -> sa.ColumnElement:
+def _tsquery(terms: int) -> str:
     """Each word through each stemmer (OR), the words ANDed."""
-    query = None
-    for index in range(terms):
-        param = sa.bindparam(f"q{index}", type_=sa.Text)
-        either = None
-        for config in (*TS_CONFIGS.values(), "simple"):
-            part = sa.func.to_tsquery(sa.literal_column(f"'{config}'::regconfig"), param)
-            either = part if either is None else either.op("||")(part)
-        query = either if query is None else query.op("&&")(either)
-    assert query is not None
-    return query
+    configs = (*TS_CONFIGS.values(), "simple")
+    either = [
+        "(" + " || ".join(f"to_tsquery('{c}'::regconfig, :q{index})" for c in configs) + ")"
+        for index in range(terms)
+    ]
+    return "(" + " && ".join(either) + ")"
 
 
-def _aligned_under(param: str, name: str) -> sa.Select:
-    """Ids of the versions aligned to the items with this code or to an item below them.
+# The items with the code of a competency filter and every item below them.
+_COMPETENCY_ITEMS = (
+    "competency_items(id) AS (SELECT catalog_item.id FROM catalog_item"
+    " WHERE catalog_item.code = :competency"
+    " UNION ALL SELECT child.id FROM catalog_item AS child, competency_items"
+    " WHERE child.parent_id = competency_items.id)"
+)
+
+
+def _aligned(dialect: str) -> str:
+    """Ids of the versions aligned to a competency filter's items (`_COMPETENCY_ITEMS`).
 
     Uncorrelated, so the database computes the set once, not once per document.
     """
-    tree = (
-        sa.select(CompetencyItem.id)
-        .where(CompetencyItem.code == sa.bindparam(param))
-        .cte(f"{name}_items", recursive=True)
+    # PostgreSQL guesses hundreds of items in the tree (a handful in truth), so tens of
+    # thousands of alignments, and reads them all (5-10 ms); as `= ANY(ARRAY(...))`,
+    # computed first, it reads the few items' alignments through their index.
+    items = (
+        "= ANY(ARRAY(SELECT id FROM competency_items))"
+        if dialect == "postgresql"
+        else "IN (SELECT id FROM competency_items)"
     )
-    child = so.aliased(CompetencyItem)
-    tree = tree.union_all(sa.select(child.id).where(child.parent_id == tree.c.id))
-    return sa.select(Alignment.version_id).where(Alignment.item_id.in_(sa.select(tree.c.id)))
+    return f"SELECT version_id FROM catalog_alignment WHERE item_id {items}"
 
 
-def _with_facet(facet: str) -> sa.Select:
-    """Ids of the versions with the facet value bound to the parameter named `facet`."""
-    return sa.select(_facet_table.c.version_id).where(
-        _facet_table.c.facet == sa.literal_column(f"'{facet}'"),
-        _facet_table.c.value == sa.bindparam(facet),
+def _with_facet(version_id: str, facet: str) -> str:
+    """Whether the version has the facet value bound to the parameter named `facet` (a
+    range of the facet table's (facet, value, version_id) index)."""
+    return (
+        f"{version_id} IN (SELECT version_id FROM {FACET_TABLE}"
+        f" WHERE facet = '{facet}' AND value = :{facet})"
     )
 
 
-def _matching(shape: _Shape) -> sa.Select:
+def _flag_conditions(version_id: str, shape: _Shape) -> list[str]:
+    """The facet filters set, as conditions on a version id."""
+    return [_with_facet(version_id, name) for name in shape.flags]
+
+
+def _matching(shape: _Shape, *, scored_if_faceted: bool = False) -> str:
     """The ids of the documents matching the text and the non-facet filters (effort,
-    competency), with a score (lower is better)."""
-    doc = SearchDocument.__table__
-    conditions: list[Any] = []
-    score: Any = sa.literal_column("0")
+    competency), with a score (lower is better).
+
+    With `scored_if_faceted`, only the documents that also pass the facet filters have a
+    score (NULL for the others; `_passes_facet_filters`): a common word matches most of the
+    catalogue, and ranking thousands of documents when the facet filters leave a few
+    hundred is the dearest part of such a search.
+    """
+    doc = SearchDocument.__tablename__
+    conditions = []
+    score = "0"
     if shape.terms and shape.dialect == "postgresql":
-        fts = sa.table(FTS_TABLE, sa.column("version_id"), sa.column("document"))
         query = _tsquery(shape.terms)
-        source: Any = fts
-        version_id = fts.c.version_id
-        conditions.append(fts.c.document.op("@@")(query))
-        score = -sa.func.ts_rank(fts.c.document, query)
+        source = FTS_TABLE
+        version_id = f"{FTS_TABLE}.version_id"
+        conditions.append(f"{FTS_TABLE}.document @@ {query}")
+        score = f"-ts_rank({FTS_TABLE}.document, {query})"
     elif shape.terms:
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        source = fts
+        source = FTS_TABLE
         # `+ 0`: a condition on the rowid itself (a competency or facet filter's IN list)
         # would make FTS5 run the MATCH once per listed id, ~100x slower than once.
-        version_id = fts.c.rowid + 0
-        conditions.append(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match")))
-        score = sa.func.bm25(
-            sa.literal_column(FTS_TABLE), *(sa.literal_column(repr(w)) for w in BM25_WEIGHTS)
-        )
+        version_id = f"({FTS_TABLE}.rowid + 0)"
+        conditions.append(f"{FTS_TABLE} MATCH :match")
+        score = f"bm25({FTS_TABLE}, {', '.join(repr(w) for w in BM25_WEIGHTS)})"
     else:
         source = doc
-        version_id = doc.c.version_id
+        version_id = f"{doc}.version_id"
     if shape.effort_min or shape.effort_max:
         if shape.terms:  # the text table alone has every indexed version; effort needs both
-            source = source.join(doc, doc.c.version_id == version_id)
+            source += f" JOIN {doc} ON {doc}.version_id = {version_id}"
         if shape.effort_min:
-            conditions.append(doc.c.effort_hours >= sa.bindparam("effort_min"))
+            conditions.append(f"{doc}.effort_hours >= :effort_min")
         if shape.effort_max:
-            conditions.append(doc.c.effort_hours <= sa.bindparam("effort_max"))
+            conditions.append(f"{doc}.effort_hours <= :effort_max")
     if shape.competency:
-        aligned = version_id.in_(_aligned_under("competency", "competency"))
+        aligned = f"{version_id} IN ({_aligned(shape.dialect)})"
         if shape.dialect == "postgresql":
             # Not a top-level IN, so not a semi-join: PostgreSQL, misjudging how many
             # documents a word matches, would probe the alignments once per document
             # (~10 ms); as a hashed subplan it reads the aligned versions once.
-            aligned = sa.func.coalesce(aligned, sa.false())
+            aligned = f"coalesce({aligned}, false)"
         conditions.append(aligned)
+    if scored_if_faceted and shape.flags:
+        score = f"CASE WHEN {_passes_facet_filters(version_id, shape)} THEN {score} END"
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT {version_id} AS version_id, {score} AS score FROM {source}{where}"
+
+
+def _passes_facet_filters(version_id: str, shape: _Shape) -> str:
+    """Whether a document has every facet value chosen (PostgreSQL).
+
+    When the facet cache the search holds describes the index this statement reads (its
+    token is current), from the cache's bitsets: the versions with every chosen value,
+    sent as `allowed` (`_FacetCache.allowed`), one bit read per document. Otherwise (the
+    first search after a change, or of a process) from the facet table: a hashed set of
+    each chosen value's versions, built per search, 2-5 ms for a value most versions have
+    (a language, a delivery mode).
+    """
     return (
-        sa.select(version_id.label("version_id"), score.label("score"))
-        .select_from(source)
-        .where(*conditions)
+        f"CASE WHEN (SELECT token FROM {STATE_TABLE} WHERE id = 1) = :allowed_token"
+        f" THEN get_bit(:allowed, {version_id} - :allowed_offset) = 1"
+        f" ELSE {' AND '.join(_flag_conditions(version_id, shape))} END"
     )
 
 
@@ -467,70 +500,79 @@ def _narrowed(shape: _Shape) -> bool:
     return bool(shape.terms or shape.effort_min or shape.effort_max or shape.competency)
 
 
-def _flag_conditions(base: Any, shape: _Shape) -> list[Any]:
-    """The facet filters set, as conditions on the ids of `_matching` (each facet value a
-    range of the facet table's (facet, value, version_id) index)."""
-    return [base.c.version_id.in_(_with_facet(name)) for name in shape.flags]
+def _row(dimension: str, key: str, n: str, score: str) -> str:
+    return (
+        f"SELECT '{dimension}' AS dimension, CAST({key} AS VARCHAR) AS \"key\", {n} AS n,"
+        f" CAST({score} AS FLOAT) AS score"
+    )
 
 
-def _row(dimension: str, key: Any, n: Any, score: Any) -> list[Any]:
-    return [
-        sa.literal_column(f"'{dimension}'").label("dimension"),
-        sa.cast(key, sa.String).label("key"),
-        n.label("n"),
-        sa.cast(score, sa.Float).label("score"),
-    ]
-
-
-def _statement(shape: _Shape) -> sa.CompoundSelect:
+def _statement(shape: _Shape) -> str:
     """The page; then, with facets, the search index's state token and (when the text or a
-    non-facet filter narrows them) the ids of the documents matched before the facet
-    filters, whose facets the cache counts; without facets, the total."""
-    empty = sa.literal_column("''")
-    matching = _matching(shape)
-    base: Any = matching.cte("base") if shape.facets and _narrowed(shape) else matching.subquery()
+    non-facet filter narrows them) the documents matched before the facet filters, whose
+    facets the cache counts, as bitset words; without facets, the total."""
+    narrowed = shape.facets and _narrowed(shape)
+    # PostgreSQL ranks only what passes the facet filters (SQLite's bm25 is cheap).
+    scored_if_faceted = narrowed and shape.dialect == "postgresql"
+    matching = _matching(shape, scored_if_faceted=scored_if_faceted)
+    ctes = [_COMPETENCY_ITEMS] if shape.competency else []
+    if narrowed:  # read twice: the page and the matched ids
+        ctes.append(f"base AS ({matching})")
+        base = "base"
+    else:
+        base = f"({matching}) AS base"
+    page_filter = (
+        ["base.score IS NOT NULL"]
+        if scored_if_faceted and shape.flags
+        else _flag_conditions("base.version_id", shape)
+    )
+    where = f" WHERE {' AND '.join(page_filter)}" if page_filter else ""
     page = (
-        sa.select(base.c.version_id, base.c.score)
-        .where(*_flag_conditions(base, shape))
-        .order_by(base.c.score, base.c.version_id.desc())
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
-        .subquery("page")
+        f"SELECT base.version_id, base.score FROM {base}{where}"
+        " ORDER BY base.score, base.version_id DESC LIMIT :limit OFFSET :offset"
     )
-    arms: list[sa.Select] = [sa.select(*_row("page", empty, page.c.version_id, page.c.score))]
+    arms = [_row("page", "''", "page.version_id", "page.score") + f" FROM ({page}) AS page"]
     if not shape.facets:
-        counted = matching.subquery("counted")
-        arms.append(
-            sa.select(*_row("total", empty, sa.func.count(), ZERO))
-            .select_from(counted)
-            .where(*_flag_conditions(counted, shape))
-        )
-        return sa.union_all(*arms)
-    state = sa.table(STATE_TABLE, sa.column("id"), sa.column("token"))
-    arms.append(
-        sa.select(*_row("state", state.c.token, ZERO, ZERO)).where(
-            state.c.id == sa.literal_column("1")
-        )
+        flags = _flag_conditions("counted.version_id", shape)
+        where = f" WHERE {' AND '.join(flags)}" if flags else ""
+        arms.append(_row("total", "''", "count(*)", "0") + f" FROM ({matching}) AS counted{where}")
+    else:
+        arms.append(_row("state", "token", "0", "0") + f" FROM {STATE_TABLE} WHERE id = 1")
+        if narrowed:
+            arms.append(_match_arm(shape))
+    with_ = f"WITH RECURSIVE {', '.join(ctes)} " if ctes else ""
+    return with_ + " UNION ALL ".join(arms)
+
+
+def _match_arm(shape: _Shape) -> str:
+    """The ids of `base` in one row, a string of 'word:bits' pairs, comma-separated: word
+    w holds the ids 64w to 64w + 63, bit i of `bits` (a signed 64-bit integer) id 64w + i.
+
+    About 160 pairs for 10,000 ids: parsing as many ids and setting their bits one by one
+    in Python costs more than the rest of a search (~9 ms for a common word).
+    """
+    # The bits of a word are distinct, so SQLite's sum is their OR (and cannot overflow).
+    bits = "bit_or" if shape.dialect == "postgresql" else "sum"
+    words = (
+        f"SELECT base.version_id >> 6 AS word, {bits}(CAST(1 AS BIGINT) << (base.version_id & 63))"
+        " AS bits FROM base GROUP BY base.version_id >> 6"
     )
-    if _narrowed(shape):
-        # One row, the ids comma-separated: thousands of rows cost more to fetch.
-        ids = (
-            sa.func.string_agg(sa.cast(base.c.version_id, sa.Text), sa.literal_column("','"))
-            if shape.dialect == "postgresql"
-            else sa.func.group_concat(base.c.version_id)
-        )
-        arms.append(sa.select(*_row("match", ids, ZERO, ZERO)))
-    return sa.union_all(*arms)
+    pair = "CAST(words.word AS TEXT) || ':' || CAST(words.bits AS TEXT)"
+    joined = (
+        f"string_agg({pair}, ',')" if shape.dialect == "postgresql" else f"group_concat({pair})"
+    )
+    return _row("match", joined, "0", "0") + f" FROM ({words}) AS words"
 
 
 @functools.lru_cache(maxsize=512)
-def _built(shape: _Shape) -> sa.CompoundSelect:
-    """The statement of a shape, built once per process (its values are bound per call).
+def _built(shape: _Shape) -> sa.TextClause:
+    """The statement of a shape (its values are bound per call), made once per process.
 
-    Building it costs more than running it on 10,000 documents; a shape has few variants
-    (which filters are set), and SQLAlchemy's own cache then reuses the compiled SQL.
+    Plain SQL: built with SQLAlchemy's expression language, the first search of each shape
+    (which filters are set; a catalogue sees dozens) spent 10-20 ms building and compiling
+    its statement, and every search ~1 ms computing its cache key.
     """
-    return _statement(shape)
+    return sa.text(_statement(shape))
 
 
 # Facet counts ------------------------------------------------------------------------------
@@ -538,32 +580,65 @@ def _built(shape: _Shape) -> sa.CompoundSelect:
 
 @dataclass(frozen=True)
 class _FacetCache:
-    """Every indexed version's facet values as bitsets: bit i stands for `ids[i]`.
+    """Every indexed version's facet values as bitsets: bit i stands for version id
+    `offset + i`.
 
     Counting a facet over a few thousand matching versions in SQL means joining as many
     rows again per value they hold (~20,000 rows for a common word, 10-30 ms); with
     bitsets it is one AND and one popcount per facet value (~60 in all, under a
-    millisecond). Valid while the index's state token is `token`.
+    millisecond). Bits follow version ids, not ranks among the indexed versions, so the
+    database can send a match as bitset words (`_match_arm`); the ids of drafts and
+    retired versions between leave zero bits. Valid while the index's state token is
+    `token`.
     """
 
     token: str
-    ids: list[int]  # indexed version ids, ascending
-    position: dict[int, int]  # version id -> bit
+    offset: int  # the first version id of the bitsets, a multiple of 64
     every: int  # a bit for each indexed version
     values: dict[str, dict[str, int]]  # facet -> value -> versions with it
 
-    def mask(self, version_ids: list[int]) -> int:
-        bits = bytearray((len(self.ids) + 8) // 8)
-        position = self.position
+    @staticmethod
+    def mask(version_ids: list[int], offset: int) -> int:
+        if not version_ids:
+            return 0
+        bits = bytearray((max(version_ids) - offset) // 8 + 1)
         for version_id in version_ids:
-            index = position.get(version_id)
-            if index is not None:
-                bits[index >> 3] |= 1 << (index & 7)
+            index = version_id - offset
+            bits[index >> 3] |= 1 << (index & 7)
         return int.from_bytes(bits, "little")
+
+    def allowed(self, chosen: dict[str, str]) -> dict[str, Any]:
+        """The parameters of `_passes_facet_filters`: the versions with every chosen facet
+        value as bytes, as many as `every` needs (get_bit reads bit i of byte k: version id
+        offset + 8k + i), and the token they are valid for."""
+        mask = self.every
+        for name, value in chosen.items():
+            mask &= self.values.get(name, {}).get(value, 0)
+        return {
+            "allowed_token": self.token,
+            "allowed": mask.to_bytes(max(1, (self.every.bit_length() + 7) // 8), "little"),
+            "allowed_offset": self.offset,
+        }
+
+    def matched(self, words: str) -> int:
+        """The bitset of the 'word:bits' pairs of `_match_arm`."""
+        matched = 0
+        first = self.offset >> 6
+        for pair in words.split(",") if words else ():
+            word, bits = pair.split(":")
+            shift = (int(word) - first) << 6
+            if shift >= 0:  # always, when the token matched: the same versions
+                matched |= (int(bits) & _UNSIGNED_64) << shift
+        return matched & self.every
+
+
+_UNSIGNED_64 = (1 << 64) - 1  # a signed 64-bit word read as unsigned
 
 
 # By database URL: a process may serve (or a test or bench run use) more than one.
 _facet_caches: dict[str, _FacetCache] = {}
+# `_FacetCache.allowed` without a cache: no token is '', so the facet table is read.
+_NO_CACHE: dict[str, Any] = {"allowed_token": "", "allowed": b"", "allowed_offset": 0}
 
 
 def _load_facet_cache() -> _FacetCache:
@@ -596,18 +671,16 @@ def _load_facet_cache() -> _FacetCache:
             ids.append(version_id)
         else:
             pairs.append((facet, value, version_id))
-    ids.sort()
-    position = {version_id: index for index, version_id in enumerate(ids)}
+    offset = min(ids, default=0) >> 6 << 6
     grouped: dict[str, dict[str, list[int]]] = {}
     for facet, value, version_id in pairs:
         grouped.setdefault(facet, {}).setdefault(value, []).append(version_id)
-    cache = _FacetCache(token=token, ids=ids, position=position, every=0, values={})
     values = {
-        facet: {value: cache.mask(members) for value, members in found.items()}
+        facet: {value: _FacetCache.mask(members, offset) for value, members in found.items()}
         for facet, found in grouped.items()
     }
     return _FacetCache(
-        token=token, ids=ids, position=position, every=(1 << len(ids)) - 1, values=values
+        token=token, offset=offset, every=_FacetCache.mask(ids, offset), values=values
     )
 
 
@@ -647,11 +720,11 @@ def search(
     (a version with two partners) add up to more than the total.
 
     One SQL statement gives the page and, with facets, the ids matching the text and the
-    non-facet filters; the total and the facets are counted from a per-process cache of
-    every indexed version's facet values (`_FacetCache`), checked against the index's
-    state token read by that same statement. When the index changed since (a version was
-    published or retired), a second statement reloads the cache. Without facets, the
-    statement counts the total itself and no cache is used.
+    non-facet filters (as bitset words); the total and the facets are counted from a
+    per-process cache of every indexed version's facet values (`_FacetCache`), checked
+    against the index's state token read by that same statement. When the index changed
+    since (a version was published or retired), a second statement reloads the cache.
+    Without facets, the statement counts the total itself and no cache is used.
     """
     dialect = db.session.get_bind().dialect.name
     params: dict[str, Any] = {"offset": max(offset, 0), "limit": max(limit, 0)}
@@ -689,11 +762,16 @@ def search(
     )
     result = SearchResult(total=0, version_ids=[])
     key = db.session.get_bind().engine.url.render_as_string()
+    # The statement filters the facets through the cache's bitsets (`_passes_facet_filters`).
+    through_cache = dialect == "postgresql" and facets and bool(flags) and _narrowed(shape)
     for attempt in range(2):
+        if through_cache:
+            cache = _facet_caches.get(key)
+            params.update(cache.allowed(chosen) if cache else _NO_CACHE)
         rows = db.session.execute(_built(shape), params).all()
         ranked = []
         token = ""
-        matched_ids = []
+        match = ""
         for dimension, value, n, score in rows:
             if dimension == "page":
                 ranked.append((score, -n))
@@ -702,7 +780,7 @@ def search(
             elif dimension == "state":
                 token = value
             elif value:
-                matched_ids = [int(version_id) for version_id in value.split(",")]
+                match = value
         result.version_ids = [-negated for _score, negated in sorted(ranked)]
         if not facets:
             return result
@@ -712,6 +790,6 @@ def search(
         # Changed between the two statements (another transaction committed): ask again.
         if cache.token == token or attempt:
             break
-    matched = cache.mask(matched_ids) if _narrowed(shape) else cache.every
+    matched = cache.matched(match) if _narrowed(shape) else cache.every
     result.total, result.facets = _count_facets(cache, matched, chosen)
     return result

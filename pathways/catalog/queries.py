@@ -58,6 +58,27 @@ def published_modules_for_activities(activity_iris: set[str]) -> dict[str, list[
     return dict(found)
 
 
+def activities_in_published_modules(activity_iris: set[str]) -> set[str]:
+    """Those of the given activity IRIs that some module of a *published* version lists.
+
+    One index probe per IRI and no ORM objects: the xAPI projector asks this of every
+    batch and loads modules (`published_modules_for_activities`) only for the few hits.
+    """
+    if not activity_iris:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(ModuleActivity.activity_iri)
+            .join(Module, ModuleActivity.module_id == Module.id)
+            .join(MicroCredentialVersion, Module.version_id == MicroCredentialVersion.id)
+            .where(
+                ModuleActivity.activity_iri.in_(sorted(activity_iris)),
+                MicroCredentialVersion.status == VersionStatus.PUBLISHED,
+            )
+        )
+    )
+
+
 def _published_versions_query() -> sa.Select:
     return (
         sa.select(MicroCredentialVersion)

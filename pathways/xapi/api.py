@@ -339,9 +339,12 @@ def _store(xreq: XRequest, *, statement_id: str | None) -> list[str]:
     xreq.require(Scope.XAPI_WRITE)
     data, parts = _statement_body(xreq)
     authority = store.authority_for(xreq.client, current_app.config["BASE_URL"])
-    # End the read transaction of the credential check: the store's own transaction
-    # then starts as a writer (SQLite) and sees the latest committed statements.
-    db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # End the read transaction of the credential check: the store's own transaction
+        # then starts as a writer and sees the latest committed statements. PostgreSQL
+        # reads what is committed at each statement: there the check and the store share
+        # one transaction (one connection checkout and pre-ping, one commit).
+        db.session.commit()
     for attempt in (1, 2):
         try:
             with transaction():

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pathways.accounts.models import ExternalIdentity
 from pathways.accounts.models import User
 from pathways.accounts.signals import identity_linked
+from pathways.catalog.queries import activities_in_published_modules
 from pathways.catalog.queries import published_modules_for_activities
 from pathways.db import db
 from pathways.records import services as records
@@ -100,10 +101,13 @@ def project(statements) -> None:
     candidates = _candidates(statements)
     if not candidates:
         return
-    modules = published_modules_for_activities({iri for _, _, iri in candidates})
-    candidates = [c for c in candidates if c[2] in modules]
+    # Most evidence in a batch is about activities no module lists: find the few that
+    # are before loading any module.
+    listed = activities_in_published_modules({iri for _, _, iri in candidates})
+    candidates = [c for c in candidates if c[2] in listed]
     if not candidates:
         return
+    modules = published_modules_for_activities({iri for _, _, iri in candidates})
     users = users_for_agents(item.statement["actor"] for item, _, _ in candidates)
     pending = []
     for item, verb, iri in candidates:

@@ -73,6 +73,46 @@ COMPONENT_KEYS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 
+# The properties each object may have (`_props` checks a frozenset in one operation).
+_ACCOUNT_KEYS = frozenset({"homePage", "name"})
+_AGENT_KEYS = frozenset({"objectType", "name", *IFI_KEYS})
+_GROUP_KEYS = frozenset({"objectType", "name", "member", *IFI_KEYS})
+_VERB_KEYS = frozenset({"id", "display"})
+_COMPONENT_ITEM_KEYS = frozenset({"id", "description"})
+_ACTIVITY_KEYS = frozenset({"objectType", "id", "definition"})
+_STATEMENT_REF_KEYS = frozenset({"objectType", "id"})
+_SCORE_KEYS = frozenset({"scaled", "raw", "min", "max"})
+_CONTEXT_ACTIVITIES_KEYS = frozenset(CONTEXT_ACTIVITY_KEYS)
+_DEFINITION_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "extensions",
+        "interactionType",
+        "correctResponsesPattern",
+        *COMPONENT_KEYS,
+    }
+)
+_RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
+_CONTEXT_KEYS = frozenset(
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
+_ATTACHMENT_KEYS = frozenset(
+    {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"}
+)
+
 
 class StatementError(ValueError):
     """A statement (or a part of one) breaks a rule of xAPI 1.0.3.
@@ -186,37 +226,47 @@ def parse_timestamp(text: object) -> datetime:
     """
     if not isinstance(text, str):
         raise ValueError("must be an ISO 8601 timestamp string")
+    return _parse_timestamp(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_timestamp(text: str) -> datetime:
+    # Cached (datetimes are immutable): the LRS parses each statement's timestamp when
+    # validating and again when storing it, and an LMS batch often repeats one instant.
     for pattern in _TIMESTAMP_RES:
         match = pattern.match(text)
         if match is not None:
             break
     else:
         raise ValueError(f"{text!r} is not an ISO 8601 timestamp")
-    tz_text = match["tz"]
+    year, month, day, hour, minute, second, fraction, tz_text = match.groups()
     tzinfo: timezone = UTC
     if tz_text and tz_text not in ("Z", "z"):
-        digits = tz_text[1:].replace(":", "")
-        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-        if tz_text[0] == "-" and hours == 0 and minutes == 0:
-            raise ValueError(f"{text!r} uses the negative zero offset")
-        if hours > 23 or minutes > 59:
-            raise ValueError(f"{text!r} has an offset out of range")
-        offset = timedelta(hours=hours, minutes=minutes)
-        tzinfo = timezone(-offset if tz_text[0] == "-" else offset)
-    fraction = (match["f"] or "0")[:6].ljust(6, "0")
+        tzinfo = _offset(text, tz_text)
     try:
         return datetime(
-            int(match["y"]),
-            int(match["mo"]),
-            int(match["d"]),
-            int(match["h"]),
-            int(match["mi"]),
-            int(match["s"] or 0),
-            int(fraction),
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int(fraction[:6].ljust(6, "0")) if fraction else 0,
             tzinfo=tzinfo,
         )
     except ValueError:
         raise ValueError(f"{text!r} is not a valid date and time") from None
+
+
+def _offset(text: str, tz_text: str) -> timezone:
+    digits = tz_text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if tz_text[0] == "-" and hours == 0 and minutes == 0:
+        raise ValueError(f"{text!r} uses the negative zero offset")
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text!r} has an offset out of range")
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if tz_text[0] == "-" else offset)
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -258,10 +308,19 @@ def _object(value: object, path: str, what: str = "an object") -> dict:
 
 
 def _props(
-    value: dict, path: str, allowed: Iterable[str], required: Iterable[str] = (), where: str = ""
+    value: dict,
+    path: str,
+    allowed: frozenset[str],
+    required: Iterable[str] = (),
+    where: str = "",
 ) -> None:
     """Refuse unknown keys (case-sensitively), null values and missing required keys."""
-    allowed = tuple(allowed)
+    if value.keys() <= allowed and None not in value.values():
+        # The common case, checked in C; the loops below find the first offence in order.
+        for key in required:
+            if key not in value:
+                raise _fail(f"{path}.{key}", "is required")
+        return
     for key in value:
         if key not in allowed:
             suffix = f" in {where}" if where else ""
@@ -360,7 +419,7 @@ def _check_ifi(value: dict, path: str) -> None:
         _iri(value["openid"], f"{path}.openid", "URI")
     if "account" in value:
         account = _object(value["account"], f"{path}.account")
-        _props(account, f"{path}.account", ("homePage", "name"), ("homePage", "name"))
+        _props(account, f"{path}.account", _ACCOUNT_KEYS, ("homePage", "name"))
         _iri(account["homePage"], f"{path}.account.homePage", "IRL")
         _string(account["name"], f"{path}.account.name")
 
@@ -368,7 +427,7 @@ def _check_ifi(value: dict, path: str) -> None:
 def _agent(value: object, path: str) -> dict:
     """An Agent: objectType optional ("Agent"), exactly one IFI, optional name."""
     value = _object(value, path)
-    _props(value, path, ("objectType", "name", *IFI_KEYS), where="an Agent")
+    _props(value, path, _AGENT_KEYS, where="an Agent")
     if "objectType" in value and value["objectType"] != "Agent":
         raise _fail(f"{path}.objectType", 'must be "Agent"')
     if "name" in value:
@@ -381,7 +440,7 @@ def _agent(value: object, path: str) -> dict:
 
 
 def _group(value: dict, path: str, *, require_identified: bool = False) -> dict:
-    _props(value, path, ("objectType", "name", "member", *IFI_KEYS), where="a Group")
+    _props(value, path, _GROUP_KEYS, where="a Group")
     if "name" in value:
         _string(value["name"], f"{path}.name")
     found = _ifis_present(value)
@@ -452,7 +511,7 @@ def validate_agent(data: object, path: str = "agent", *, allow_group: bool = Fal
 
 def _verb(value: object, path: str) -> dict:
     value = _object(value, path)
-    _props(value, path, ("id", "display"), ("id",), where="a Verb")
+    _props(value, path, _VERB_KEYS, ("id",), where="a Verb")
     _iri(value["id"], f"{path}.id")
     if "display" in value:
         _language_map(value["display"], f"{path}.display")
@@ -465,7 +524,7 @@ def _components(value: object, path: str) -> None:
     for index, item in enumerate(items):
         item_path = f"{path}[{index}]"
         item = _object(item, item_path)
-        _props(item, item_path, ("id", "description"), ("id",), where="an interaction component")
+        _props(item, item_path, _COMPONENT_ITEM_KEYS, ("id",), where="an interaction component")
         component_id = _string(item["id"], f"{item_path}.id")
         if component_id in seen:
             raise _fail(f"{item_path}.id", "interaction component ids must be distinct")
@@ -479,16 +538,7 @@ def _definition(value: object, path: str) -> None:
     _props(
         value,
         path,
-        (
-            "name",
-            "description",
-            "type",
-            "moreInfo",
-            "extensions",
-            "interactionType",
-            "correctResponsesPattern",
-            *COMPONENT_KEYS,
-        ),
+        _DEFINITION_KEYS,
         where="an Activity Definition",
     )
     if "name" in value:
@@ -523,7 +573,7 @@ def _definition(value: object, path: str) -> None:
 
 def _activity(value: object, path: str) -> dict:
     value = _object(value, path)
-    _props(value, path, ("objectType", "id", "definition"), ("id",), where="an Activity")
+    _props(value, path, _ACTIVITY_KEYS, ("id",), where="an Activity")
     if "objectType" in value and value["objectType"] != "Activity":
         raise _fail(f"{path}.objectType", 'must be "Activity"')
     _iri(value["id"], f"{path}.id")
@@ -534,7 +584,7 @@ def _activity(value: object, path: str) -> dict:
 
 def _statement_ref(value: object, path: str) -> dict:
     value = _object(value, path, "a Statement Reference (an object)")
-    _props(value, path, ("objectType", "id"), ("objectType", "id"), where="a StatementRef")
+    _props(value, path, _STATEMENT_REF_KEYS, ("objectType", "id"), where="a StatementRef")
     if value["objectType"] != "StatementRef":
         raise _fail(f"{path}.objectType", 'must be "StatementRef"')
     _uuid(value["id"], f"{path}.id")
@@ -573,7 +623,7 @@ def _statement_object(value: object, path: str, *, in_substatement: bool) -> dic
 
 def _score(value: object, path: str) -> None:
     value = _object(value, path)
-    _props(value, path, ("scaled", "raw", "min", "max"), where="a Score")
+    _props(value, path, _SCORE_KEYS, where="a Score")
     for key in ("scaled", "raw", "min", "max"):
         if key in value:
             _number(value[key], f"{path}.{key}")
@@ -593,7 +643,7 @@ def _result(value: object, path: str) -> None:
     _props(
         value,
         path,
-        ("score", "success", "completion", "response", "duration", "extensions"),
+        _RESULT_KEYS,
         where="a Result",
     )
     if "score" in value:
@@ -614,7 +664,7 @@ def _result(value: object, path: str) -> None:
 
 def _context_activities(value: object, path: str) -> None:
     value = _object(value, path)
-    _props(value, path, CONTEXT_ACTIVITY_KEYS, where="contextActivities")
+    _props(value, path, _CONTEXT_ACTIVITIES_KEYS, where="contextActivities")
     if not value:
         raise _fail(path, "must contain at least one of parent, grouping, category, other")
     for key in CONTEXT_ACTIVITY_KEYS:
@@ -637,17 +687,7 @@ def _context(value: object, path: str, statement_object: dict) -> None:
     _props(
         value,
         path,
-        (
-            "registration",
-            "instructor",
-            "team",
-            "contextActivities",
-            "revision",
-            "platform",
-            "language",
-            "statement",
-            "extensions",
-        ),
+        _CONTEXT_KEYS,
         where="a Context",
     )
     if "registration" in value:
@@ -687,7 +727,7 @@ def _attachments(value: object, path: str) -> None:
         _props(
             item,
             item_path,
-            ("usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"),
+            _ATTACHMENT_KEYS,
             ("usageType", "display", "contentType", "length", "sha2"),
             where="an Attachment",
         )
@@ -710,28 +750,23 @@ def _attachments(value: object, path: str) -> None:
 
 # --------------------------------------------------------------------------- statements
 
-_STATEMENT_KEYS = (
-    "id",
-    "actor",
-    "verb",
-    "object",
-    "result",
-    "context",
-    "timestamp",
-    "stored",
-    "authority",
-    "version",
-    "attachments",
+_STATEMENT_KEYS = frozenset(
+    {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
 )
-_SUBSTATEMENT_KEYS = (
-    "objectType",
-    "actor",
-    "verb",
-    "object",
-    "result",
-    "context",
-    "timestamp",
-    "attachments",
+_SUBSTATEMENT_KEYS = frozenset(
+    {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
 )
 
 
@@ -822,6 +857,12 @@ def _context_activities_as_arrays(context: dict) -> None:
                 activities[key] = [item]
 
 
+@functools.lru_cache(maxsize=8)
+def _stored_text(stored: datetime) -> str:
+    # A batch normalises every statement with one `stored` instant: format it once.
+    return format_timestamp(stored)
+
+
 def normalise(
     statement: dict,
     *,
@@ -843,7 +884,7 @@ def normalise(
     validating it).
     """
     result = statement if in_place else copy.deepcopy(statement)
-    stored_text = format_timestamp(stored)
+    stored_text = _stored_text(stored)
     if "id" not in result:
         result["id"] = str(uuid.uuid4())
     result["stored"] = stored_text
@@ -868,23 +909,29 @@ def normalise(
 # --------------------------------------------------------------------------- views
 
 
-def _activities_of(statement: dict, *, include_context: bool) -> Iterable[dict]:
+def _activities_of(statement: dict, *, include_context: bool) -> list[dict]:
     """Each Activity object in a statement (the object; optionally contextActivities)."""
+    found = []
     obj = statement.get("object")
     if isinstance(obj, dict) and _object_type(obj) == "Activity":
-        yield obj
+        found.append(obj)
     if include_context:
         context = statement.get("context")
         if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
             for item in context["contextActivities"].values():
-                yield from item if isinstance(item, list) else [item]
+                if isinstance(item, list):
+                    found.extend(item)
+                else:
+                    found.append(item)
+    return found
 
 
-def _all_activities(statement: dict) -> Iterable[dict]:
-    yield from _activities_of(statement, include_context=True)
+def _all_activities(statement: dict) -> list[dict]:
+    found = _activities_of(statement, include_context=True)
     obj = statement.get("object")
     if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
-        yield from _activities_of(obj, include_context=True)
+        found.extend(_activities_of(obj, include_context=True))
+    return found
 
 
 def _pick_language(language_map: dict, languages: list[str]) -> dict:
@@ -1067,15 +1114,17 @@ def statement_agents(statement: dict) -> set[str]:
     return _main_agents(statement)
 
 
-def related_agents(statement: dict) -> set[str]:
+def related_agents(statement: dict, *, authority: bool = True) -> set[str]:
     """IFI keys the ``agent`` filter matches with ``related_agents=true``.
 
-    Actor, object, authority, context instructor and team, and the same properties of a
-    contained SubStatement.
+    Actor, object, authority (unless ``authority`` is false), context instructor and
+    team, and the same properties of a contained SubStatement.
     """
 
     def broad(body: dict) -> set[str]:
-        keys = _main_agents(body) | _actor_keys(body.get("authority"))
+        keys = _main_agents(body)
+        if authority:
+            keys |= _actor_keys(body.get("authority"))
         context = body.get("context")
         if isinstance(context, dict):
             keys |= _actor_keys(context.get("instructor")) | _actor_keys(context.get("team"))

@@ -1,9 +1,10 @@
 """Storing statements: the write side of the Statement resource (one batch, one transaction).
 
-The hot path is batched on purpose: one SELECT for the ids already known, one INSERT
-per table for the whole batch (statements, agent rows, activity rows), one SELECT and a
-few writes for Activity definitions, then the projector. No ORM object is built per
-statement.
+The hot path is batched on purpose: one SELECT for the ids already known (none when the
+client sends no ids), one INSERT per table for the whole batch (statements, agent rows,
+activity rows), one query finding the Activity definitions the batch changes (on
+PostgreSQL compared in the database) and writes for those only, then the projector. No
+ORM object is built per statement.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -32,6 +34,7 @@ from pathways.xapi.multipart import check_signature
 from pathways.xapi.statements import VOIDED_VERB
 from pathways.xapi.statements import StatementError
 from pathways.xapi.statements import agent_ifi
+from pathways.xapi.statements import format_timestamp
 from pathways.xapi.statements import normalise
 from pathways.xapi.statements import parse_timestamp
 from pathways.xapi.statements import related_activities
@@ -150,24 +153,90 @@ def _activity_definitions(statements: Iterable[dict]) -> dict[str, dict]:
             for activity in activities:
                 definition = activity.get("definition")
                 if isinstance(definition, dict) and definition:
-                    found[activity["id"]] = _merge_definition(
-                        found.get(activity["id"], {}), definition
-                    )
+                    # A batch repeats its context activities' definitions: merging an
+                    # equal one changes nothing, and the first needs no copy.
+                    current = found.get(activity["id"])
+                    if current is None:
+                        found[activity["id"]] = definition
+                    elif current != definition:
+                        found[activity["id"]] = _merge_definition(current, definition)
     return found
+
+
+def _merged_sql(key: str) -> str:
+    # `_merge_definition` for one language map (or extensions) key, as jsonb.
+    return (
+        f"CASE WHEN jsonb_typeof(new -> '{key}') = 'object' THEN jsonb_build_object('{key}', "
+        f"coalesce(old -> '{key}', '{{}}') || (new -> '{key}')) ELSE '{{}}' END"
+    )
+
+
+def _not_object_sql(key: str) -> str:
+    return f"coalesce(jsonb_typeof(old -> '{key}'), 'object') <> 'object'"
+
+
+# The ids whose stored definition `_merge_definition` would change, or that have none. A
+# stored text equal to the batch's (both as the JSON column writes them) changes nothing.
+# Otherwise the merge runs in jsonb: jsonb equality is never looser than Python's, so no
+# change is missed, and the ids found go through the Python merge as before. jsonb cannot
+# hold \u0000, which json can: such texts are not converted (NULL) and count as changed,
+# as do stored definitions of a shape the merge does not expect.
+_CHANGED_DEFINITIONS_SQL = f"""
+SELECT id FROM (
+  SELECT n.id,
+         a.definition::text = n.new_text AS same,
+         CASE WHEN a.definition::text <> n.new_text AND strpos(n.new_text, '\\u0000') = 0
+              THEN n.new_text::jsonb END AS new,
+         CASE WHEN a.definition::text <> n.new_text
+                   AND strpos(a.definition::text, '\\u0000') = 0
+              THEN a.definition::jsonb END AS old
+  FROM unnest(%b::text[], %b::text[]) AS n(id, new_text)
+  LEFT JOIN xapi_activity AS a ON a.activity_id = n.id
+  OFFSET 0
+) AS d
+WHERE NOT coalesce(same, false) AND (
+  old IS NULL OR new IS NULL OR jsonb_typeof(old) <> 'object'
+  OR {_not_object_sql("name")} OR {_not_object_sql("description")}
+  OR {_not_object_sql("extensions")}
+  OR old <> (old || new || {_merged_sql("name")} || {_merged_sql("description")}
+             || {_merged_sql("extensions")})
+)
+"""
+
+
+def _changed_definitions(definitions: dict[str, dict]) -> list[str]:
+    """Of these batch definitions, the activity ids whose stored row they would change.
+
+    On PostgreSQL the comparison runs there, so an unchanged activity (nearly all of an
+    LMS's, batch after batch) costs neither the transfer nor the parsing of its stored
+    definition; SQLite reads and compares them all.
+    """
+    ids = list(definitions)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return ids
+    # json.dumps as the JSON column serialises (ensure_ascii, ", " and ": "), so that an
+    # unchanged definition is the same text.
+    texts = [json.dumps(definitions[activity_id]) for activity_id in ids]
+    result = db.session.connection().exec_driver_sql(_CHANGED_DEFINITIONS_SQL, (ids, texts))
+    return [row[0] for row in result]
 
 
 def _save_definitions(definitions: dict[str, dict], now: datetime) -> None:
     if not definitions:
         return
+    changed = _changed_definitions(definitions)
+    if not changed:
+        return
     existing = dict(
         db.session.execute(
             sa.select(Activity.activity_id, Activity.definition).where(
-                Activity.activity_id.in_(list(definitions))
+                Activity.activity_id.in_(changed)
             )
         ).all()
     )
     inserts = []
-    for activity_id, definition in sorted(definitions.items()):
+    for activity_id in sorted(changed):
+        definition = definitions[activity_id]
         if activity_id not in existing:
             inserts.append(
                 {"activity_id": activity_id, "definition": definition, "updated_at": now}
@@ -185,7 +254,22 @@ def _save_definitions(definitions: dict[str, dict], now: datetime) -> None:
         db.session.execute(insert_ignoring_duplicates(Activity.__table__, ["activity_id"]), inserts)
 
 
-def _row(statement: dict, authority: Authority) -> dict:
+def dumps(value: object) -> str:
+    """Compact UTF-8 JSON text, as statements are stored and served.
+
+    orjson, several times faster than ``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))`` and the same JSON: only some floats are spelled otherwise
+    (``1e-05`` as ``0.00001``), and a NaN (which only Python's lenient parser lets in)
+    becomes null rather than text no JSON parser reads. The standard library takes what
+    orjson refuses: integers past 64 bits, nesting deeper than 255 levels.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _row(statement: dict, authority: Authority, stored: datetime, stored_text: str) -> dict:
     actor = statement["actor"]
     try:
         actor_ifi = agent_ifi(actor)
@@ -194,6 +278,7 @@ def _row(statement: dict, authority: Authority) -> dict:
     obj = statement["object"]
     object_type = obj.get("objectType", "Activity")
     registration = (statement.get("context") or {}).get("registration")
+    timestamp = statement["timestamp"]
     return {
         "statement_id": statement["id"].lower(),
         "actor_ifi": actor_ifi,
@@ -201,11 +286,11 @@ def _row(statement: dict, authority: Authority) -> dict:
         "object_activity_id": obj["id"] if object_type == "Activity" else None,
         "object_ref": obj["id"].lower() if object_type == "StatementRef" else None,
         "registration": registration.lower() if registration else None,
-        "stored": parse_timestamp(statement["stored"]),
-        "timestamp": parse_timestamp(statement["timestamp"]),
+        "stored": stored,
+        "timestamp": stored if timestamp == stored_text else parse_timestamp(timestamp),
         "is_voided": False,
         "authority_client_id": authority.client_id,
-        "full_json": json.dumps(statement, ensure_ascii=False, separators=(",", ":")),
+        "full_json": dumps(statement),
     }
 
 
@@ -290,7 +375,10 @@ def store_statements(
         return ids
 
     _check_voiding(new, path_of)
-    rows = [_row(s, authority) for s in new]
+    # `stored` is the batch's instant as its statements show it (milliseconds).
+    stored_text = format_timestamp(now)
+    stored = parse_timestamp(stored_text)
+    rows = [_row(s, authority, stored, stored_text) for s in new]
     pk_of = dict(
         (statement_id, pk)
         for pk, statement_id in insert_rows(
@@ -326,38 +414,28 @@ def _pg_type(column: sa.Column) -> str:
     return "text"
 
 
-def _json_value(value):
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
 def insert_rows(table: sa.Table, rows: list[dict], *, returning: tuple[str, ...] = ()):
     """Insert many rows in one statement; return the `returning` columns when asked.
 
-    PostgreSQL gets ``INSERT ... SELECT ... FROM json_to_recordset(:rows)``: one query
-    text and one JSON parameter however many rows, where executemany sends a row per
-    round trip, a multi-row VALUES list makes the driver parse thousands of
-    placeholders, and text arrays make it escape every element. SQLite (in-process, no
-    round trips) uses executemany, through SQLAlchemy's insertmanyvalues when rows are
-    returned. Returned rows come in no particular order: match them by a key column.
+    PostgreSQL gets ``INSERT ... SELECT * FROM unnest(a1, a2, ...)`` with one array
+    parameter per column, sent in binary: one query text however many rows (prepared
+    once per connection), no placeholder per value, and nothing to escape, encode or
+    parse as text on either side (executemany would send a row per round trip; a JSON
+    recordset made both sides write and read every value as text). Values must suit
+    the column as they are: timestamps aware. SQLite (in-process, no round trips) uses
+    executemany, through SQLAlchemy's insertmanyvalues when rows are returned. Returned
+    rows come in no particular order: match them by a key column.
     """
     if not rows:
         return []
     columns = list(rows[0])
     if db.session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(columns)
-        record = ", ".join(f"{name} {_pg_type(table.c[name])}" for name in columns)
-        sql = (
-            f"INSERT INTO {table.name} ({names}) SELECT {names} "
-            f"FROM json_to_recordset(CAST(:rows AS json)) AS r({record})"
-        )
+        arrays = ", ".join(f"%b::{_pg_type(table.c[name])}[]" for name in columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
         if returning:
             sql += f" RETURNING {', '.join(returning)}"
-        payload = json.dumps(
-            [{name: _json_value(row[name]) for name in columns} for row in rows],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        result = db.session.execute(sa.text(sql), {"rows": payload})
+        arguments = tuple([row[name] for row in rows] for name in columns)
+        result = db.session.connection().exec_driver_sql(sql, arguments)
         return result.all() if returning else []
     statement = sa.insert(table)
     if returning:
@@ -379,12 +457,7 @@ def _insert_side_rows(statements: list[dict], pks: list[int], rows: list[dict]) 
     activity_rows = []
     for statement, pk, row in zip(statements, pks, rows, strict=True):
         main = statement_agents(statement)
-        authority = statement.pop("authority")
-        try:
-            related = related_agents(statement)
-        finally:
-            statement["authority"] = authority
-        for ifi in main | related:
+        for ifi in related_agents(statement, authority=False):
             agent_rows.append(
                 {
                     "statement_pk": pk,

@@ -343,6 +343,15 @@ def test_agents_in_substatement_count_only_when_related():
     }
 
 
+def test_related_agents_without_the_authority():
+    assert related_agents(SUBSTATEMENT, authority=False) == {
+        "account:https://moodle.example.edu|42",
+        "openid:http://openid.example.org/sub",
+        "mbox:mailto:teacher@example.com",
+        "mbox:mailto:team@example.com",
+    }
+
+
 def test_agent_object_counts_for_the_agent_filter():
     statement = {**STATEMENT, "object": {"objectType": "Agent", "openid": "http://o.example/1"}}
     assert statement_agents(statement) == {

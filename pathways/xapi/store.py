@@ -417,25 +417,40 @@ def _pg_type(column: sa.Column) -> str:
 def insert_rows(table: sa.Table, rows: list[dict], *, returning: tuple[str, ...] = ()):
     """Insert many rows in one statement; return the `returning` columns when asked.
 
-    PostgreSQL gets ``INSERT ... SELECT * FROM unnest(a1, a2, ...)`` with one array
-    parameter per column, sent in binary: one query text however many rows (prepared
-    once per connection), no placeholder per value, and nothing to escape, encode or
-    parse as text on either side (executemany would send a row per round trip; a JSON
-    recordset made both sides write and read every value as text). Values must suit
-    the column as they are: timestamps aware. SQLite (in-process, no round trips) uses
-    executemany, through SQLAlchemy's insertmanyvalues when rows are returned. Returned
-    rows come in no particular order: match them by a key column.
+    PostgreSQL gets ``INSERT ... SELECT ... FROM unnest(a1, a2, ...)`` with one array
+    parameter per column (one value for a column equal in every row), sent in binary:
+    one query text however many rows (prepared once per connection), no placeholder per
+    value, and nothing to escape, encode or parse as text on either side (executemany
+    would send a row per round trip; a JSON recordset made both sides write and read
+    every value as text). Values must suit the column as they are: timestamps aware.
+    SQLite (in-process, no round trips) uses executemany, through SQLAlchemy's
+    insertmanyvalues when rows are returned. Returned rows come in no particular order:
+    match them by a key column.
     """
     if not rows:
         return []
     columns = list(rows[0])
     if db.session.get_bind().dialect.name == "postgresql":
-        arrays = ", ".join(f"%b::{_pg_type(table.c[name])}[]" for name in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+        # A column with one value for every row (the batch's `stored`, its client) goes
+        # as one value: psycopg dumps array elements one by one in Python.
+        values = {name: [row[name] for row in rows] for name in columns}
+        varying = [name for name in columns if values[name].count(values[name][0]) < len(rows)]
+        if not varying:
+            varying = columns[:1]
+        constant = [name for name in columns if name not in varying]
+        selected = ", ".join(
+            f"u.{name}" if name in varying else f"%b::{_pg_type(table.c[name])}" for name in columns
+        )
+        arrays = ", ".join(f"%b::{_pg_type(table.c[name])}[]" for name in varying)
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {selected} "
+            f"FROM unnest({arrays}) AS u({', '.join(varying)})"
+        )
         if returning:
             sql += f" RETURNING {', '.join(returning)}"
-        arguments = tuple([row[name] for row in rows] for name in columns)
-        result = db.session.connection().exec_driver_sql(sql, arguments)
+        arguments = [values[name][0] for name in columns if name in constant]
+        arguments += [values[name] for name in varying]
+        result = db.session.connection().exec_driver_sql(sql, tuple(arguments))
         return result.all() if returning else []
     statement = sa.insert(table)
     if returning:

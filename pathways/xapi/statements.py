@@ -368,29 +368,38 @@ def _boolean(value: object, path: str) -> bool:
     return value
 
 
-def _timestamp(value: object, path: str) -> datetime:
-    _string(value, path)
+# The checks below that run on every statement take the parent's path and the property's
+# name, and join them only to report a failure.
+
+
+def _timestamp(value: object, parent: str, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise _fail(f"{parent}.{name}", "must be a string")
     try:
         return parse_timestamp(value)
     except ValueError as error:
-        raise _fail(path, str(error)) from None
+        raise _fail(f"{parent}.{name}", str(error)) from None
 
 
-def _language_map(value: object, path: str) -> None:
-    _object(value, path, "a language map (an object)")
+def _language_map(value: object, parent: str, name: str) -> None:
+    if not isinstance(value, dict):
+        raise _fail(f"{parent}.{name}", "must be a language map (an object)")
     for key, text in value.items():
         if not is_language_tag(key):
-            raise _fail(_key_path(path, key), "is not an RFC 5646 language tag")
+            raise _fail(_key_path(f"{parent}.{name}", key), "is not an RFC 5646 language tag")
         if not isinstance(text, str):
-            raise _fail(_key_path(path, key), "must be a string")
+            raise _fail(_key_path(f"{parent}.{name}", key), "must be a string")
 
 
-def _extensions(value: object, path: str) -> None:
+def _extensions(value: object, parent: str) -> None:
     # Values may be any JSON, null included (Data 2.2: the one place null is allowed).
-    _object(value, path, "an extensions object")
+    if not isinstance(value, dict):
+        raise _fail(f"{parent}.extensions", "must be an extensions object")
     for key in value:
         if not _IRI_RE.match(key):
-            raise _fail(_key_path(path, key), "extension key must be an absolute IRI")
+            raise _fail(
+                _key_path(f"{parent}.extensions", key), "extension key must be an absolute IRI"
+            )
 
 
 def _array(value: object, path: str) -> list:
@@ -408,7 +417,9 @@ def _ifis_present(value: dict) -> list[str]:
 
 def _check_ifi(value: dict, path: str) -> None:
     if "mbox" in value:
-        mbox = _string(value["mbox"], f"{path}.mbox")
+        mbox = value["mbox"]
+        if not isinstance(mbox, str):
+            raise _fail(f"{path}.mbox", "must be a string")
         if not _MBOX_RE.match(mbox):
             raise _fail(f"{path}.mbox", "must be a mailto: IRI with an e-mail address")
     if "mbox_sha1sum" in value:
@@ -417,8 +428,16 @@ def _check_ifi(value: dict, path: str) -> None:
             raise _fail(f"{path}.mbox_sha1sum", "must be a SHA-1 hex digest (40 characters)")
     if "openid" in value:
         _iri(value["openid"], f"{path}.openid", "URI")
-    if "account" in value:
-        account = _object(value["account"], f"{path}.account")
+    account = value.get("account")
+    if "account" in value and not (
+        # Exactly homePage (an IRL) and name: what the checks below accept, at once.
+        isinstance(account, dict)
+        and len(account) == 2
+        and isinstance(account.get("name"), str)
+        and isinstance(account.get("homePage"), str)
+        and _IRI_RE.match(account["homePage"])
+    ):
+        account = _object(account, f"{path}.account")
         _props(account, f"{path}.account", _ACCOUNT_KEYS, ("homePage", "name"))
         _iri(account["homePage"], f"{path}.account.homePage", "IRL")
         _string(account["name"], f"{path}.account.name")
@@ -426,12 +445,13 @@ def _check_ifi(value: dict, path: str) -> None:
 
 def _agent(value: object, path: str) -> dict:
     """An Agent: objectType optional ("Agent"), exactly one IFI, optional name."""
-    value = _object(value, path)
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
     _props(value, path, _AGENT_KEYS, where="an Agent")
     if "objectType" in value and value["objectType"] != "Agent":
         raise _fail(f"{path}.objectType", 'must be "Agent"')
-    if "name" in value:
-        _string(value["name"], f"{path}.name")
+    if "name" in value and not isinstance(value["name"], str):
+        raise _fail(f"{path}.name", "must be a string")
     found = _ifis_present(value)
     if len(found) != 1:
         raise _fail(path, "an Agent needs exactly one of mbox, mbox_sha1sum, openid, account")
@@ -510,11 +530,14 @@ def validate_agent(data: object, path: str = "agent", *, allow_group: bool = Fal
 
 
 def _verb(value: object, path: str) -> dict:
-    value = _object(value, path)
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
     _props(value, path, _VERB_KEYS, ("id",), where="a Verb")
-    _iri(value["id"], f"{path}.id")
+    verb_id = value["id"]
+    if not (isinstance(verb_id, str) and _IRI_RE.match(verb_id)):
+        _iri(verb_id, f"{path}.id")
     if "display" in value:
-        _language_map(value["display"], f"{path}.display")
+        _language_map(value["display"], path, "display")
     return value
 
 
@@ -530,27 +553,25 @@ def _components(value: object, path: str) -> None:
             raise _fail(f"{item_path}.id", "interaction component ids must be distinct")
         seen.add(component_id)
         if "description" in item:
-            _language_map(item["description"], f"{item_path}.description")
+            _language_map(item["description"], item_path, "description")
 
 
 def _definition(value: object, path: str) -> None:
-    value = _object(value, path)
-    _props(
-        value,
-        path,
-        _DEFINITION_KEYS,
-        where="an Activity Definition",
-    )
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
+    _props(value, path, _DEFINITION_KEYS, where="an Activity Definition")
     if "name" in value:
-        _language_map(value["name"], f"{path}.name")
+        _language_map(value["name"], path, "name")
     if "description" in value:
-        _language_map(value["description"], f"{path}.description")
+        _language_map(value["description"], path, "description")
     if "type" in value:
-        _iri(value["type"], f"{path}.type")
+        kind = value["type"]
+        if not (isinstance(kind, str) and _IRI_RE.match(kind)):
+            _iri(kind, f"{path}.type")
     if "moreInfo" in value:
         _iri(value["moreInfo"], f"{path}.moreInfo", "IRL")
     if "extensions" in value:
-        _extensions(value["extensions"], f"{path}.extensions")
+        _extensions(value["extensions"], path)
     interaction = value.get("interactionType")
     if "interactionType" in value:
         _string(interaction, f"{path}.interactionType")
@@ -562,6 +583,8 @@ def _definition(value: object, path: str) -> None:
         patterns = _array(value["correctResponsesPattern"], f"{path}.correctResponsesPattern")
         for index, pattern in enumerate(patterns):
             _string(pattern, f"{path}.correctResponsesPattern[{index}]")
+    if interaction is None and value.keys().isdisjoint(COMPONENT_KEYS):
+        return
     allowed = COMPONENTS_BY_TYPE.get(interaction, frozenset()) if interaction else frozenset()
     for key in COMPONENT_KEYS:
         if key in value:
@@ -572,11 +595,14 @@ def _definition(value: object, path: str) -> None:
 
 
 def _activity(value: object, path: str) -> dict:
-    value = _object(value, path)
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
     _props(value, path, _ACTIVITY_KEYS, ("id",), where="an Activity")
     if "objectType" in value and value["objectType"] != "Activity":
         raise _fail(f"{path}.objectType", 'must be "Activity"')
-    _iri(value["id"], f"{path}.id")
+    activity_id = value["id"]
+    if not (isinstance(activity_id, str) and _IRI_RE.match(activity_id)):
+        _iri(activity_id, f"{path}.id")
     if "definition" in value:
         _definition(value["definition"], f"{path}.definition")
     return value
@@ -659,7 +685,7 @@ def _result(value: object, path: str) -> None:
         if not is_iso8601_duration(value["duration"]):
             raise _fail(f"{path}.duration", "must be an ISO 8601 duration")
     if "extensions" in value:
-        _extensions(value["extensions"], f"{path}.extensions")
+        _extensions(value["extensions"], path)
 
 
 def _context_activities(value: object, path: str) -> None:
@@ -679,17 +705,15 @@ def _context_activities(value: object, path: str) -> None:
 
 
 def _activity_in_context(value: object, path: str) -> None:
-    _activity(_object(value, path, "an Activity (an object)"), path)
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an Activity (an object)")
+    _activity(value, path)
 
 
 def _context(value: object, path: str, statement_object: dict) -> None:
-    value = _object(value, path)
-    _props(
-        value,
-        path,
-        _CONTEXT_KEYS,
-        where="a Context",
-    )
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
+    _props(value, path, _CONTEXT_KEYS, where="a Context")
     if "registration" in value:
         _uuid(value["registration"], f"{path}.registration")
     if "instructor" in value:
@@ -704,11 +728,14 @@ def _context(value: object, path: str, statement_object: dict) -> None:
     is_activity = _object_type(statement_object) == "Activity"
     for key in ("revision", "platform"):
         if key in value:
-            _string(value[key], f"{path}.{key}")
+            if not isinstance(value[key], str):
+                raise _fail(f"{path}.{key}", "must be a string")
             if not is_activity:
                 raise _fail(f"{path}.{key}", "is only allowed when the object is an Activity")
     if "language" in value:
-        language = _string(value["language"], f"{path}.language")
+        language = value["language"]
+        if not isinstance(language, str):
+            raise _fail(f"{path}.language", "must be a string")
         # Strict RFC 5646, as for language map keys (Data 2.4.6: "String as defined in
         # RFC 5646"); the conformance suite posts "something" here and expects 400.
         if not is_language_tag(language):
@@ -716,7 +743,7 @@ def _context(value: object, path: str, statement_object: dict) -> None:
     if "statement" in value:
         _statement_ref(value["statement"], f"{path}.statement")
     if "extensions" in value:
-        _extensions(value["extensions"], f"{path}.extensions")
+        _extensions(value["extensions"], path)
 
 
 def _attachments(value: object, path: str) -> None:
@@ -732,9 +759,9 @@ def _attachments(value: object, path: str) -> None:
             where="an Attachment",
         )
         _iri(item["usageType"], f"{item_path}.usageType")
-        _language_map(item["display"], f"{item_path}.display")
+        _language_map(item["display"], item_path, "display")
         if "description" in item:
-            _language_map(item["description"], f"{item_path}.description")
+            _language_map(item["description"], item_path, "description")
         content_type = _string(item["contentType"], f"{item_path}.contentType")
         if not _MEDIA_TYPE_RE.match(content_type):
             raise _fail(f"{item_path}.contentType", "must be an Internet Media Type")
@@ -795,10 +822,10 @@ def _statement_body(value: dict, path: str, *, substatement: bool) -> None:
     if "context" in value:
         _context(value["context"], f"{path}.context", statement_object)
     if "timestamp" in value:
-        _timestamp(value["timestamp"], f"{path}.timestamp")
+        _timestamp(value["timestamp"], path, "timestamp")
     if not substatement:
         if "stored" in value:
-            _timestamp(value["stored"], f"{path}.stored")
+            _timestamp(value["stored"], path, "stored")
         if "authority" in value:
             _authority(value["authority"], f"{path}.authority")
         if "version" in value:

@@ -427,8 +427,17 @@ def revoke_api_client(client_id: int, *, actor: User | None) -> ApiClient:
     return client
 
 
+# Built once: every authenticated API request (each xAPI batch) runs it.
+_CLIENT_BY_KEY = sa.select(ApiClient).where(ApiClient.key_id == sa.bindparam("key_id"))
+
+
 def authenticate_api_client(key_id: str, secret: str) -> ApiClient | None:
-    client = db.session.scalar(sa.select(ApiClient).filter_by(key_id=key_id))
+    """The live client these credentials name, or None.
+
+    One indexed read per request, never cached: a revocation or a new secret counts
+    from the next request in every worker. The secret is checked by its SHA-256.
+    """
+    client = db.session.scalar(_CLIENT_BY_KEY, {"key_id": key_id})
     if client is None or client.revoked_at is not None:
         return None
     if not hmac.compare_digest(client.secret_hash, hash_secret(secret)):

@@ -58,6 +58,18 @@ def published_modules_for_activities(activity_iris: set[str]) -> dict[str, list[
     return dict(found)
 
 
+# Built once: the xAPI projector runs it for every batch.
+_LISTED_ACTIVITIES = (
+    sa.select(ModuleActivity.activity_iri)
+    .join(Module, ModuleActivity.module_id == Module.id)
+    .join(MicroCredentialVersion, Module.version_id == MicroCredentialVersion.id)
+    .where(
+        ModuleActivity.activity_iri.in_(sa.bindparam("iris", expanding=True)),
+        MicroCredentialVersion.status == VersionStatus.PUBLISHED,
+    )
+)
+
+
 def activities_in_published_modules(activity_iris: set[str]) -> set[str]:
     """Those of the given activity IRIs that some module of a *published* version lists.
 
@@ -66,17 +78,7 @@ def activities_in_published_modules(activity_iris: set[str]) -> set[str]:
     """
     if not activity_iris:
         return set()
-    return set(
-        db.session.scalars(
-            sa.select(ModuleActivity.activity_iri)
-            .join(Module, ModuleActivity.module_id == Module.id)
-            .join(MicroCredentialVersion, Module.version_id == MicroCredentialVersion.id)
-            .where(
-                ModuleActivity.activity_iri.in_(sorted(activity_iris)),
-                MicroCredentialVersion.status == VersionStatus.PUBLISHED,
-            )
-        )
-    )
+    return set(db.session.scalars(_LISTED_ACTIVITIES, {"iris": sorted(activity_iris)}))
 
 
 def _published_versions_query() -> sa.Select:

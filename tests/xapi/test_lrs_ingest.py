@@ -171,3 +171,16 @@ def test_definitions_merge_across_batches(client, name):
         for i in range(1, len(sequence))
     ]
     assert [a == b for a, b in zip(updated, updated[1:], strict=False)] == unchanged
+
+
+def test_a_revoked_client_is_refused_from_its_next_batch(client):
+    from pathways.accounts import services
+    from pathways.db import transaction
+
+    created = make_lrs_client()
+    headers = lrs_headers(created)
+    assert client.post("/xapi/statements", json=[moodle(1)], headers=headers).status_code == 200
+    with transaction():
+        services.revoke_api_client(created.client.id, actor=None)
+    response = client.post("/xapi/statements", json=[moodle(2)], headers=headers)
+    assert (response.status_code, response.json["code"]) == (401, "bad_credentials")

@@ -422,7 +422,8 @@ def insert_rows(table: sa.Table, rows: list[dict], *, returning: tuple[str, ...]
     one query text however many rows (prepared once per connection), no placeholder per
     value, and nothing to escape, encode or parse as text on either side (executemany
     would send a row per round trip; a JSON recordset made both sides write and read
-    every value as text). Values must suit the column as they are: timestamps aware.
+    every value as text; ``%b`` is psycopg 3's binary placeholder, the driver the app
+    always configures). Values must suit the column as they are: timestamps aware.
     SQLite (in-process, no round trips) uses executemany, through SQLAlchemy's
     insertmanyvalues when rows are returned. Returned rows come in no particular order:
     match them by a key column.

@@ -75,7 +75,10 @@ def create_app(config: dict[str, Any] | None = None):
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
 
+    from pathways.web.routing import init_routing
     from pathways.web.security import init_security
+
+    init_routing(app)
 
     init_security(app)
 

@@ -38,6 +38,7 @@ from pathways.lti.models import LtiContext
 from pathways.lti.models import LtiDeepLinkSession
 from pathways.lti.models import LtiPlatform
 from pathways.lti.models import LtiUsedNonce
+from pathways.web.routing import MAX_DATABASE_ID
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,8 @@ def target_path(target: tuple[str, str] | None, *, viewer: User | None = None) -
     if kind == "credential" and catalog.published_version(code) is None:
         return None
     if kind == "module":
-        if not (code.isascii() and code.isdigit()):
+        # The id comes from the LMS: what the module page's URL would refuse is no module.
+        if not (code.isascii() and code.isdigit()) or int(code) > MAX_DATABASE_ID:
             return None
         module = catalog.module_by_id(int(code))
         if module is None or not catalog_services.can_view(viewer, module.version):

@@ -28,6 +28,13 @@ def test_portal_errors_are_pages(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("number", [2**31 - 1, 2**31, 10**20])
+def test_ids_past_an_integer_column_are_not_found(client, number):
+    # Without the URL converter's bound, PostgreSQL refuses 2**31 and SQLite 10**20 (a 500).
+    response = client.get(f"/versions/{number}")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+
+
 def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"

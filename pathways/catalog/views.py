@@ -52,6 +52,7 @@ from pathways.catalog.forms import InvitePartnerForm
 from pathways.catalog.forms import NewDraftForm
 from pathways.catalog.forms import NoteForm
 from pathways.catalog.forms import SearchForm
+from pathways.catalog.labels import STATUS_LABELS
 from pathways.catalog.models import Association
 from pathways.catalog.models import CompetencyItem
 from pathways.catalog.models import Crosswalk
@@ -79,12 +80,6 @@ PARTNER_KINDS = (
 )
 OPEN_STATES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
 
-STATUS_LABELS = {
-    VersionStatus.DRAFT: _l("Draft"),
-    VersionStatus.IN_REVIEW: _l("In review"),
-    VersionStatus.PUBLISHED: _l("Published"),
-    VersionStatus.RETIRED: _l("Retired"),
-}
 STATUS_HEADINGS = {
     VersionStatus.DRAFT: _l("Drafts"),
     VersionStatus.IN_REVIEW: _l("In review"),

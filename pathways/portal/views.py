@@ -18,7 +18,7 @@ from pathways.accounts.permissions import public
 from pathways.accounts.permissions import signed_in
 from pathways.catalog import queries as catalog_queries
 from pathways.catalog import services as catalog
-from pathways.catalog.enums import VersionStatus
+from pathways.catalog.labels import STATUS_LABELS
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import Module
 from pathways.portal import queries
@@ -27,12 +27,6 @@ from pathways.records.models import ModuleProgress
 
 bp = Blueprint("portal", __name__)
 
-VERSION_STATUS_LABELS = {
-    VersionStatus.DRAFT: _l("Draft"),
-    VersionStatus.IN_REVIEW: _l("In review"),
-    VersionStatus.PUBLISHED: _l("Published"),
-    VersionStatus.RETIRED: _l("Retired"),
-}
 # A learner's standing in a module, as ModuleProgress.status says it; no row: not started.
 PROGRESS_LABELS = {
     "not_started": _l("Not started"),
@@ -84,9 +78,10 @@ def _standing(module: Module, progress: ModuleProgress | None) -> Standing:
 def _credential_url(version: MicroCredentialVersion) -> str:
     # /micro-credentials/<code> shows the newest published version; any other version
     # (an older published one, retired, draft) has its own page.
-    published = [v for v in version.credential.versions if v.status is VersionStatus.PUBLISHED]
-    if published and max(published, key=lambda v: v.number).id == version.id:
-        return url_for("catalog.show_credential", code=version.credential.code)
+    code = version.credential.code
+    newest = catalog_queries.published_version(code)
+    if newest is not None and newest.id == version.id:
+        return url_for("catalog.show_credential", code=code)
     return url_for("catalog.show_version", version_id=version.id)
 
 
@@ -111,5 +106,5 @@ def show_module(module_id: int):
         standings=standings,
         mine=next((s for s in standings if s.module.id == module.id), None),
         credential_url=_credential_url(version),
-        version_status=str(VERSION_STATUS_LABELS[version.status]),
+        version_status=str(STATUS_LABELS[version.status]),
     )

@@ -134,12 +134,6 @@ def _fields(code: str, title: Any, description: Any, outcomes: Any) -> dict[str,
     return {name: {k: fold(v) for k, v in texts.items()} for name, texts in fields.items()}
 
 
-def document_text(version: MicroCredentialVersion) -> str:
-    """The searchable text of a version: code, title, summary and outcomes, every language."""
-    fields = _fields(version.credential.code, version.title, version.description, version.outcomes)
-    return " ".join(text for texts in fields.values() for text in texts.values())
-
-
 def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 

@@ -28,7 +28,6 @@ from pathways.catalog import queries as catalog
 from pathways.catalog import services as catalog_services
 from pathways.db import db
 from pathways.db import utcnow
-from pathways.errors import DomainError
 from pathways.lti import claims
 from pathways.lti import keys
 from pathways.lti import oidc
@@ -187,24 +186,17 @@ def handle_launch(
     if context.platform.product_family_code and not platform.product_family_code:
         platform.product_family_code = context.platform.product_family_code[:64]
 
-    try:
-        user = services.provision_user(
-            provider="lti",
-            issuer=platform.issuer,
-            subject=context.subject,
-            email=context.email,
-            name=context.name,
-            given_name=context.given_name,
-            family_name=context.family_name,
-            trusts_email=platform.trusts_email,
-            locale=context.locale,
-        )
-    except DomainError as error:
-        raise LaunchRefused(
-            "account_conflict",
-            "Your account could not be set up.",
-            f"Pathways refused the account: {error.detail}",
-        ) from error
+    user = services.provision_launch_user(
+        provider="lti",
+        issuer=platform.issuer,
+        subject=context.subject,
+        email=context.email,
+        name=context.name,
+        given_name=context.given_name,
+        family_name=context.family_name,
+        trusts_email=platform.trusts_email,
+        locale=context.locale,
+    )
     services.grant_roles(user, platform.organisation, context.pathways_roles)
 
     cohort = None

@@ -22,12 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from pathways.accounts.models import User
 from pathways.db import db
 from pathways.db import utcnow
-from pathways.errors import DomainError
 from pathways.lti import http
 from pathways.lti import pox
 from pathways.lti import queries
 from pathways.lti import services
-from pathways.lti.claims import LaunchRefused
 from pathways.lti.keys import decrypt_secret
 from pathways.lti.launch import resolve_target
 from pathways.lti.models import Lti11Consumer
@@ -108,24 +106,17 @@ def handle_launch(
         window=WINDOW,
     )
     consumer = queries.consumer_by_key(launch.consumer_key)
-    try:
-        user = services.provision_user(
-            provider="lti11",
-            issuer=consumer.consumer_key,
-            subject=launch.user_id,
-            email=launch.email,
-            name=launch.name_full,
-            given_name=launch.name_given,
-            family_name=launch.name_family,
-            trusts_email=consumer.trusts_email,
-            locale=launch.launch_presentation_locale,
-        )
-    except DomainError as error:
-        raise LaunchRefused(
-            "account_conflict",
-            "Your account could not be set up.",
-            f"Pathways refused the account: {error.detail}",
-        ) from error
+    user = services.provision_launch_user(
+        provider="lti11",
+        issuer=consumer.consumer_key,
+        subject=launch.user_id,
+        email=launch.email,
+        name=launch.name_full,
+        given_name=launch.name_given,
+        family_name=launch.name_family,
+        trusts_email=consumer.trusts_email,
+        locale=launch.launch_presentation_locale,
+    )
     services.grant_roles(user, consumer.organisation, launch.pathways_roles)
     cohort = None
     if launch.context_id:

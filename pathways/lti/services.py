@@ -27,9 +27,11 @@ from pathways.accounts.models import User
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import Conflict
+from pathways.errors import DomainError
 from pathways.errors import Forbidden
 from pathways.errors import Invalid
 from pathways.lti import claims
+from pathways.lti.claims import LaunchRefused
 from pathways.lti.keys import encrypt_secret
 from pathways.lti.models import Lti11Consumer
 from pathways.lti.models import LtiContext
@@ -298,6 +300,19 @@ def provision_user(
         user.locale = locale[:2]
     accounts.link_identity(user, provider, issuer, subject)
     return user
+
+
+def provision_launch_user(**identity: Any) -> User:
+    """`provision_user` for a launch (1.3 or 1.1): an account that cannot be set up is a
+    refused launch, explained on the refusal page."""
+    try:
+        return provision_user(**identity)
+    except DomainError as error:
+        raise LaunchRefused(
+            "account_conflict",
+            "Your account could not be set up.",
+            f"Pathways refused the account: {error.detail}",
+        ) from error
 
 
 def grant_roles(

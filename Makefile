@@ -8,7 +8,7 @@ PORT ?= 5000
 export FLASK_APP := pathways
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run serve test lint fmt bench translations extract-messages browser clean
+.PHONY: install run serve test lint fmt bench translations extract-messages browser oracle clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,16 @@ fmt: install
 	$(BIN)/ruff check --fix pathways tests bench
 	$(BIN)/ruff format pathways tests bench
 
-test: install translations browser lint
+# The credential tests' independent verifier (Digital Bazaar's libraries under Node),
+# installed from tests/oracle/package-lock.json whenever that lock is newer.
+ORACLE := tests/oracle
+$(ORACLE)/node_modules/.package-lock.json: $(ORACLE)/package-lock.json
+	@npm ci --prefix $(ORACLE) --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+oracle: $(ORACLE)/node_modules/.package-lock.json
+
+test: install translations browser lint oracle
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: install translations

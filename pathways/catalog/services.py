@@ -23,6 +23,7 @@ Every function flushes, never commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,6 +64,10 @@ from pathways.errors import Forbidden
 from pathways.errors import Invalid
 from pathways.errors import NotFound
 from pathways.errors import PreconditionFailed
+
+# Called as hook(endorsement) after an endorsement is given or voided, in the same
+# transaction: credentials signs (or revokes) the partner's EndorsementCredential.
+ENDORSEMENT_HOOKS: list[Callable[[Endorsement], None]] = []
 
 # The Ontario publish gate, in the framework's order (DOMAIN.md section 5).
 PUBLISH_GATE_FIELDS = (
@@ -420,6 +425,8 @@ def update_draft(
         endorsement.voided_at = version.updated_at
         endorsement.void_reason = "edited after endorsement"
         voided += 1
+        for hook in ENDORSEMENT_HOOKS:
+            hook(endorsement)
     _record(
         version,
         "edit",
@@ -784,10 +791,10 @@ def endorse(version_id: int, statement: dict[str, str], *, actor: Who) -> Endors
         )
     organisation_id = min(organisations)
     now = utcnow()
-    for previous in version.active_endorsements:
-        if previous.organisation_id == organisation_id:
-            previous.voided_at = now
-            previous.void_reason = "replaced"
+    replaced = [e for e in version.active_endorsements if e.organisation_id == organisation_id]
+    for previous in replaced:
+        previous.voided_at = now
+        previous.void_reason = "replaced"
     endorsement = Endorsement(
         organisation_id=organisation_id,
         user_id=actor.user_id,
@@ -798,6 +805,10 @@ def endorse(version_id: int, statement: dict[str, str], *, actor: Who) -> Endors
     version.endorsements.append(endorsement)
     _record(version, "endorse", actor=actor, note=f"organisation {organisation_id}")
     db.session.flush()
+    for hook in ENDORSEMENT_HOOKS:
+        for previous in replaced:
+            hook(previous)
+        hook(endorsement)
     return endorsement
 
 

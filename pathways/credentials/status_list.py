@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import io
 import secrets
 from collections.abc import Iterable
@@ -118,3 +119,29 @@ def list_credential(
             "ttl": ttl_ms,
         },
     }
+
+
+def permuted_index(key: bytes, counter: int, size: int) -> int:
+    """The `counter`-th index of a keyed pseudo-random permutation of range(size).
+
+    A four-round Feistel network over the smallest even number of bits that covers
+    `size`, with cycle walking back into range: distinct counters give distinct indexes,
+    and without the key the order reveals nothing about issue order.
+    """
+    if not 0 <= counter < size:
+        raise StatusListError("the status list is full")
+    bits = max(2, (size - 1).bit_length())
+    bits += bits % 2
+    half = bits // 2
+    mask = (1 << half) - 1
+    value = counter
+    while True:
+        left, right = value >> half, value & mask
+        for round_number in range(4):
+            digest = hashlib.blake2b(
+                right.to_bytes(4, "big") + bytes([round_number]), key=key, digest_size=4
+            ).digest()
+            left, right = right, left ^ (int.from_bytes(digest, "big") & mask)
+        value = (left << half) | right
+        if value < size:
+            return value

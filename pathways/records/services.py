@@ -122,11 +122,13 @@ def award_if_complete(user_id: int, version: MicroCredentialVersion) -> Award | 
     module_ids = [m.id for m in version.modules]
     if not module_ids:
         return None
+    # An expired award does not block re-earning: the learner gets a new award.
     active = db.session.scalar(
         sa.select(Award.id).where(
             Award.user_id == user_id,
             Award.micro_credential_version_id == version.id,
             Award.revoked_at.is_(None),
+            sa.or_(Award.expires_at.is_(None), Award.expires_at > utcnow()),
         )
     )
     if active is not None:

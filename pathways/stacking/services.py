@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,10 @@ from pathways.stacking.queries import EngineContext
 
 WITHDRAWN = "rules no longer satisfied"
 INPUT_REVOKED = "an input was revoked, voided or corrected"
+
+# Called as hook(certification) in the same transaction when a certification becomes
+# certified or revoked: credentials issues (or revokes) its CLR and badge.
+CERTIFICATION_HOOKS: list[Callable[[OccupationCertification], None]] = []
 
 
 def today() -> dt.date:
@@ -168,14 +173,17 @@ def reevaluate_many(
         certifications[(row.user_id, row.occupation_code)] = row
     now = utcnow()
     results: list[Evaluation] = []
+    changed: list[OccupationCertification] = []
     for user_id in ids:
         learner = prepare(achievements[user_id], as_of, context.catalog)
         for ruleset in rulesets:
             outcome = compiled(ruleset, context.catalog).evaluate(learner, as_of)
             key = (user_id, ruleset.occupation)
             _store_outcome(stored.get(key), user_id, ruleset, outcome, as_of, now)
+            before = certifications.get(key)
+            status_before = before.status if before is not None else None
             certification = _apply(
-                certifications.get(key),
+                before,
                 user_id,
                 ruleset,
                 outcome,
@@ -185,8 +193,19 @@ def reevaluate_many(
                 may_revoke=may_revoke,
             )
             results.append(Evaluation(user_id, ruleset.occupation, outcome, certification))
+            if certification is not None and certification.status != status_before:
+                changed.append(certification)
     db.session.flush()
+    _announce(changed)
     return results
+
+
+def _announce(changed: list[OccupationCertification]) -> None:
+    """Run `CERTIFICATION_HOOKS` for certifications that became certified or revoked."""
+    for certification in changed:
+        if certification.status in (CertificationStatus.CERTIFIED, CertificationStatus.REVOKED):
+            for hook in CERTIFICATION_HOOKS:
+                hook(certification)
 
 
 def _store_outcome(

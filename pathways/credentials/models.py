@@ -1,0 +1,177 @@
+"""Issuer keys, issued credentials (the exact signed JSON), status lists and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from pathways.accounts.models import Organisation
+from pathways.accounts.models import User
+from pathways.credentials.enums import CredentialKind
+from pathways.credentials.enums import StatusPurpose
+from pathways.db import UTCDateTime
+from pathways.db import db
+from pathways.db import utcnow
+
+
+def _enum(cls) -> sa.Enum:
+    return sa.Enum(
+        cls, native_enum=False, length=32, values_callable=lambda values: [v.value for v in values]
+    )
+
+
+class IssuerKey(db.Model):
+    """One Ed25519 key pair of an organisation's did:web.
+
+    The newest key that is not retired signs. Retired keys stay in the DID document so
+    credentials they signed keep verifying; `revoked_at` marks a compromised key: proofs
+    it made after that moment are not trusted.
+    """
+
+    __tablename__ = "credential_issuer_key"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    public_multibase: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    private_key_encrypted: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+
+class StatusList(db.Model):
+    """One Bitstring Status List of an issuer for one purpose.
+
+    `bits` is the list itself; `version` goes up with every change, and the signed list
+    credential in `signed_document` is remade when its `signed_version` falls behind.
+    Indexes are handed out as a keyed pseudo-random permutation of `allocated`, so
+    neighbouring entries belong to unrelated credentials.
+    """
+
+    __tablename__ = "credential_status_list"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "purpose", "number"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    purpose: so.Mapped[StatusPurpose] = so.mapped_column(_enum(StatusPurpose))
+    number: so.Mapped[int] = so.mapped_column()
+    size: so.Mapped[int] = so.mapped_column()
+    bits: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    permutation_key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    allocated: so.Mapped[int] = so.mapped_column(default=0)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    signed_document: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    signed_version: so.Mapped[int] = so.mapped_column(default=0)
+    signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    signed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+
+class IssuedCredential(db.Model):
+    """A credential as issued: the exact signed JSON, never changed once written.
+
+    Exactly one of award, certification or endorsement names what it stands for.
+    Revocation and suspension are bits in the issuer's status lists; the columns here
+    mirror them with dates and reasons (reasons are never published).
+    """
+
+    __tablename__ = "credential_issued"
+    __table_args__ = (
+        sa.UniqueConstraint("revocation_list_id", "revocation_index"),
+        sa.UniqueConstraint("suspension_list_id", "suspension_index"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    uuid: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
+    kind: so.Mapped[CredentialKind] = so.mapped_column(_enum(CredentialKind), index=True)
+    issuer_organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    issuer_key_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_issuer_key.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    award_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("records_award.id", ondelete="RESTRICT"), index=True
+    )
+    certification_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("records_occupation_certification.id", ondelete="RESTRICT"), index=True
+    )
+    endorsement_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("catalog_endorsement.id", ondelete="RESTRICT"), index=True
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    document: so.Mapped[str] = so.mapped_column(sa.Text)
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    valid_from: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    valid_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revocation_list_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_status_list.id", ondelete="RESTRICT")
+    )
+    revocation_index: so.Mapped[int] = so.mapped_column()
+    suspension_list_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_status_list.id", ondelete="RESTRICT")
+    )
+    suspension_index: so.Mapped[int] = so.mapped_column()
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    suspended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    suspension_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    replaced_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="SET NULL")
+    )
+
+    issuer: so.Mapped[Organisation] = so.relationship()
+    issuer_key: so.Mapped[IssuerKey] = so.relationship()
+    user: so.Mapped[User | None] = so.relationship()
+    revocation_list: so.Mapped[StatusList] = so.relationship(foreign_keys=[revocation_list_id])
+    suspension_list: so.Mapped[StatusList] = so.relationship(foreign_keys=[suspension_list_id])
+    events: so.Mapped[list[CredentialEvent]] = so.relationship(
+        back_populates="credential", order_by="CredentialEvent.id"
+    )
+
+    def status(self, now: datetime) -> str:
+        """active, expired, suspended or revoked (revoked wins; expired is not revoked)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.suspended_at is not None:
+            return "suspended"
+        if self.valid_until is not None and self.valid_until <= now:
+            return "expired"
+        return "active"
+
+
+class CredentialEvent(db.Model):
+    """One entry of a credential's history: issued, revoked, suspended, reinstated..."""
+
+    __tablename__ = "credential_event"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    credential_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="CASCADE"), index=True
+    )
+    action: so.Mapped[str] = so.mapped_column(sa.String(32))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    actor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    actor_client_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="SET NULL")
+    )
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    credential: so.Mapped[IssuedCredential] = so.relationship(back_populates="events")
+    actor: so.Mapped[User | None] = so.relationship()

@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import uuid as uuidlib
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,10 @@ STATUS_LIST_VALIDITY = timedelta(days=1)
 STATUS_LIST_TTL = timedelta(minutes=1)
 REASON_MAX = 500
 Actor = User | ApiClient | None
+
+# Called as hook(credential, action) in the same transaction after a credential is issued,
+# revoked, suspended or reinstated (`CredentialAction`): the learner is told.
+CREDENTIAL_HOOKS: list[Callable[[IssuedCredential, CredentialAction], None]] = []
 
 
 # -- addresses --------------------------------------------------------------------------------
@@ -383,6 +388,9 @@ def _issue(
 def _event(
     row: IssuedCredential, action: CredentialAction, reason: str, actor: Actor, now: datetime
 ) -> None:
+    if action is not CredentialAction.REPLACED:
+        for hook in CREDENTIAL_HOOKS:
+            hook(row, action)
     db.session.add(
         CredentialEvent(
             credential_id=row.id,

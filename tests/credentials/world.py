@@ -186,6 +186,20 @@ def reach_machine_operator(client, people: People, storage_dir: Path) -> Occupat
     return certification
 
 
+def reach_by_equivalence(people: People, occupation: str = "ILL-MO") -> OccupationCertification:
+    """A verified, current MSSC CPT (the declared exact equivalence of 2015), then sign-off."""
+    earned = dt.date.today() - dt.timedelta(days=400)
+    with transaction():
+        held = stacking_services.add_recognised_credential(
+            people.learner.id, "MSSC-CPT", earned, expires_on=earned + dt.timedelta(days=5 * 365)
+        )
+    with transaction():
+        stacking_services.verify_recognised_credential(held.id, actor=people.assessor)
+    certification = sign_off(people, occupation)
+    assert certification.status is CertificationStatus.CERTIFIED
+    return certification
+
+
 # -- issued credentials -------------------------------------------------------------------
 
 

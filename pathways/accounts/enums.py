@@ -53,4 +53,6 @@ class Scope(enum.StrEnum):
     CATALOG_READ = "catalog:read"
     CATALOG_WRITE = "catalog:write"
     RECORDS_READ = "records:read"
+    # Revoke, suspend and reinstate the organisation's issued credentials: never a default.
+    CREDENTIALS_WRITE = "credentials:write"
     LTI_ADMIN = "lti:admin"

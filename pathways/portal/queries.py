@@ -58,6 +58,15 @@ def _admin_panel(user: User) -> list[Panel]:
                             str(_l("API clients and LMS connections")),
                             url_for("accounts.manage_api_clients", code=organisation.code),
                         ),
+                        Link(
+                            str(_l("Issued credentials")),
+                            url_for(
+                                "credentials.list_credentials",
+                                org=organisation.code
+                                if membership.role is Role.COLLEGE_ADMIN
+                                else None,
+                            ),
+                        ),
                     ],
                 )
             )

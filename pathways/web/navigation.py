@@ -58,6 +58,7 @@ NAV: list[NavItem] = [
         "catalog.case_admin",
         lambda u: u.is_authenticated and u.has_role(Role.PLATFORM_ADMIN),
     ),
+    NavItem(_l("Issued credentials"), "credentials.list_credentials", _admin),
     NavItem(_l("LTI"), "lti.list_platforms", _holds(Role.PLATFORM_ADMIN)),
     NavItem(_l("My pathways"), "stacking.list_pathways", _holds(Role.LEARNER)),
     NavItem(_l("Assessments"), "stacking.assessment_queue", _holds(Role.ASSESSOR)),

@@ -175,7 +175,7 @@ def revoke_key(key: IssuerKey, *, compromised_since: datetime, reason: str) -> I
     if compromised_since > utcnow():
         raise Invalid("A key is retired as compromised from a moment that has passed.")
     key.revoked_at = compromised_since
-    key.revocation_reason = reason
+    key.revocation_reason = reason[:200]  # the column holds 200; the reason may be 500
     if key.retired_at is None:
         key.retired_at = utcnow()
     db.session.flush()

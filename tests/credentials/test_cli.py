@@ -246,3 +246,23 @@ def test_key_commands_need_a_known_organisation(run):
     result = run("rotate-key", "--org", "no-such-org")
     assert result.exit_code == 1
     assert result.output.startswith("error: ")
+
+
+def test_a_long_reason_for_a_compromised_key_is_kept_to_its_column(run):
+    """A reason of up to 500 characters is accepted; the key keeps its first 200."""
+    issued = issued_world()
+    (key,) = _keys(issued.college.id)
+    reason = "stolen " * 60
+    result = run(
+        "retire-key",
+        "--org",
+        issued.college.code,
+        "--key",
+        key.public_multibase,
+        "--compromised-since",
+        "2020-01-01T00:00:00",
+        "--reason",
+        reason,
+    )
+    assert result.exit_code == 0, result.output
+    assert _keys(issued.college.id)[0].revocation_reason == reason.strip()[:200]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -50,6 +52,29 @@ SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MACHINE_OPERATOR_INPUTS = ("ILL-SAFE", "ILL-MEAS", "ILL-CNC")
+
+
+@contextmanager
+def shared_database(app) -> Iterator[None]:
+    """One rolled-back transaction for several tests (a module-scoped world, read-only).
+
+    The same arrangement as the `database` fixture of tests/conftest.py, held longer: what
+    the tests of one module only read is built once. Never mix with `database` in a module.
+    """
+    from tests.conftest import Client
+
+    engine = db.engines[None]
+    with engine.connect() as connection:
+        outer = connection.begin()
+        db.engines[None] = connection
+        app.test_client_class = Client
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engines[None] = engine
+            outer.rollback()
+            app.extensions.pop("outbox", None)
 
 
 def load_content(app) -> None:

@@ -64,7 +64,7 @@ def clr_credential(
     associations: Sequence[Association],
     valid_from: str,
     valid_until: str | None = None,
-    status: Sequence[dict[str, Any]] = (),
+    status: dict[str, Any] | None = None,
     partial: bool = False,
 ) -> dict[str, Any]:
     """An unsigned `ClrCredential`."""
@@ -92,5 +92,5 @@ def clr_credential(
     data["credentialSubject"] = subject
     data["credentialSchema"] = [{"id": CLR_SCHEMA, "type": SCHEMA_VALIDATOR}]
     if status:
-        data["credentialStatus"] = list(status) if len(status) > 1 else status[0]
+        data["credentialStatus"] = status
     return data

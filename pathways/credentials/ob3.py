@@ -161,7 +161,7 @@ def achievement_credential(
     valid_until: str | None,
     awarded_date: str | None = None,
     evidence_items: Sequence[dict[str, Any]] = (),
-    status: Sequence[dict[str, Any]] = (),
+    status: dict[str, Any] | None = None,
     credits_earned: float | None = None,
 ) -> dict[str, Any]:
     """An unsigned `OpenBadgeCredential` stating that the identified subject earned it."""
@@ -190,7 +190,8 @@ def achievement_credential(
         data["evidence"] = list(evidence_items)
     data["credentialSchema"] = [{"id": ACHIEVEMENT_SCHEMA, "type": SCHEMA_VALIDATOR}]
     if status:
-        data["credentialStatus"] = list(status) if len(status) > 1 else status[0]
+        # One object: the OB 3.0 schema (and data model, 0..1) allow a single status entry.
+        data["credentialStatus"] = status
     return data
 
 
@@ -202,7 +203,7 @@ def endorsement_credential(
     name: str,
     comment: str,
     valid_from: str,
-    status: Sequence[dict[str, Any]] = (),
+    status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An unsigned `EndorsementCredential` backing the achievement (or profile) `endorsed_id`."""
     data: dict[str, Any] = {
@@ -220,5 +221,6 @@ def endorsement_credential(
         "credentialSchema": [{"id": ENDORSEMENT_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
     if status:
-        data["credentialStatus"] = list(status) if len(status) > 1 else status[0]
+        # One object: the OB 3.0 schema (and data model, 0..1) allow a single status entry.
+        data["credentialStatus"] = status
     return data

@@ -259,11 +259,47 @@ def _open_list(organisation: Organisation, purpose: StatusPurpose) -> StatusList
     return row
 
 
-def _allocate(organisation: Organisation, purpose: StatusPurpose) -> tuple[StatusList, int]:
-    row = _open_list(organisation, purpose)
-    index = status_list.permuted_index(bytes.fromhex(row.permutation_key), row.allocated, row.size)
-    row.allocated += 1
-    return row, index
+def _allocate(organisation: Organisation) -> tuple[StatusList, StatusList, int]:
+    """A fresh index in the issuer's open revocation list and its suspension twin.
+
+    OB 3.0 credentials carry a single `credentialStatus` (the schema's and data model's
+    0..1), so each credential names its revocation entry; the suspension list with the
+    same number holds the same index, which this site's pages and verifier read.
+    """
+    revocation = _open_list(organisation, StatusPurpose.REVOCATION)
+    suspension = _twin(revocation)
+    index = status_list.permuted_index(
+        bytes.fromhex(revocation.permutation_key), revocation.allocated, revocation.size
+    )
+    revocation.allocated += 1
+    suspension.allocated = revocation.allocated
+    return revocation, suspension, index
+
+
+def _twin(revocation: StatusList) -> StatusList:
+    row = db.session.scalar(
+        sa.select(StatusList).where(
+            StatusList.organisation_id == revocation.organisation_id,
+            StatusList.purpose == StatusPurpose.SUSPENSION,
+            StatusList.number == revocation.number,
+        )
+    )
+    if row is None:
+        row = StatusList(
+            organisation_id=revocation.organisation_id,
+            purpose=StatusPurpose.SUSPENSION,
+            number=revocation.number,
+            size=revocation.size,
+            bits=status_list.empty(revocation.size),
+            permutation_key=revocation.permutation_key,
+            allocated=revocation.allocated,
+            version=1,
+            signed_version=0,
+            updated_at=utcnow(),
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row
 
 
 def _set_bit(row: StatusList, index: int, value: bool) -> None:
@@ -341,23 +377,18 @@ def _issue(
     kind: CredentialKind,
     organisation: Organisation,
     subject: _Subject,
-    build,
+    build: Callable[[str, dict[str, Any]], dict[str, Any]],
     *,
     now: datetime,
     valid_until: datetime | None,
 ) -> IssuedCredential:
-    """Allocate status entries, build with `build(credential_id, status)`, sign, store."""
+    """Allocate a status entry, build with `build(credential_id, status)`, sign, store."""
     credential_uuid = str(uuidlib.uuid4())
-    revocation, r_index = _allocate(organisation, StatusPurpose.REVOCATION)
-    suspension, s_index = _allocate(organisation, StatusPurpose.SUSPENSION)
-    status = [
-        status_list.entry(
-            status_list_url(organisation, "revocation", revocation.number), "revocation", r_index
-        ),
-        status_list.entry(
-            status_list_url(organisation, "suspension", suspension.number), "suspension", s_index
-        ),
-    ]
+    revocation, suspension, index = _allocate(organisation)
+    r_index = s_index = index
+    status = status_list.entry(
+        status_list_url(organisation, "revocation", revocation.number), "revocation", index
+    )
     unsigned = build(f"urn:uuid:{credential_uuid}", status)
     signed, key = _sign(organisation, unsigned, now)
     row = IssuedCredential(
@@ -559,7 +590,7 @@ def issue_for_endorsement(endorsement: Endorsement) -> IssuedCredential:
     now = utcnow()
     comment = _text(endorsement.statement) or "Endorsed."
 
-    def build(credential_id: str, status: list[dict[str, Any]]) -> dict[str, Any]:
+    def build(credential_id: str, status: dict[str, Any]) -> dict[str, Any]:
         return ob3.endorsement_credential(
             credential_id=credential_id,
             issuer=issuer_profile(partner),
@@ -593,7 +624,7 @@ def issue_for_award(award: Award) -> IssuedCredential:
     now = utcnow()
     valid_from = award.issued_at
 
-    def build(credential_id: str, status: list[dict[str, Any]]) -> dict[str, Any]:
+    def build(credential_id: str, status: dict[str, Any]) -> dict[str, Any]:
         return ob3.achievement_credential(
             credential_id=credential_id,
             issuer=issuer_profile(organisation),
@@ -814,7 +845,7 @@ def issue_for_certification(certification: OccupationCertification) -> list[Issu
     identity = _identity(user)
     title = occupation_data["name"]
 
-    def build_record(credential_id: str, status: list[dict[str, Any]]) -> dict[str, Any]:
+    def build_record(credential_id: str, status: dict[str, Any]) -> dict[str, Any]:
         return clr.clr_credential(
             credential_id=credential_id,
             issuer=issuer_profile(body),
@@ -831,7 +862,7 @@ def issue_for_certification(certification: OccupationCertification) -> list[Issu
             status=status,
         )
 
-    def build_badge(credential_id: str, status: list[dict[str, Any]]) -> dict[str, Any]:
+    def build_badge(credential_id: str, status: dict[str, Any]) -> dict[str, Any]:
         return ob3.achievement_credential(
             credential_id=credential_id,
             issuer=issuer_profile(body),
@@ -852,10 +883,13 @@ def issue_for_certification(certification: OccupationCertification) -> list[Issu
         )
 
     subject = _Subject(user=user, certification=certification)
-    record = _issue(CredentialKind.RECORD, body, subject, build_record, now=now, valid_until=None)
     badge = _issue(
         CredentialKind.CERTIFICATION, body, subject, build_badge, now=now, valid_until=None
     )
+    # The record carries the occupation's own badge first, then the inputs' credentials: a
+    # certification earned through an equivalence alone still holds a signed credential.
+    nested.insert(0, json.loads(badge.document))
+    record = _issue(CredentialKind.RECORD, body, subject, build_record, now=now, valid_until=None)
     for row in (record, badge):
         row.valid_from = issued_at.replace(microsecond=0)
     return [record, badge]

@@ -1189,6 +1189,10 @@ def _check_status(document: dict[str, Any], issuer_id: str, run: _Run) -> list[C
         elif purpose in by_purpose:
             by_purpose[purpose].append(_check_entry(entry, purpose, issuer_id, run))
         # Other purposes (message, refresh) say nothing about validity.
+    if not by_purpose["suspension"]:
+        twin = _suspension_twin(by_purpose, entries, run)
+        if twin is not None:
+            by_purpose["suspension"].append(_check_entry(twin, "suspension", issuer_id, run))
     if len(entries) > MAX_STATUS_ENTRIES:
         error = f"more than {MAX_STATUS_ENTRIES} entries"
         by_purpose["revocation"].append(
@@ -1204,6 +1208,34 @@ def _check_status(document: dict[str, Any], issuer_id: str, run: _Run) -> list[C
         else:
             checks.append(_check(purpose, None, "status_none", purpose=purpose))
     return checks
+
+
+# This site's issuers keep a suspension list beside each revocation list, at the same number
+# and index (an OB 3.0 credential names one status entry: its revocation entry).
+_LOCAL_REVOCATION_LIST = re.compile(r"^(?P<base>.+/orgs/[a-z0-9-]+/status/)revocation/(?P<n>\d+)$")
+
+
+def _suspension_twin(
+    by_purpose: dict[str, list[Check]], entries: list[Any], run: _Run
+) -> dict[str, Any] | None:
+    local = getattr(run.fetcher, "local_url", None)
+    for entry in entries[:MAX_STATUS_ENTRIES]:
+        if not isinstance(entry, dict) or entry.get("statusPurpose") != "revocation":
+            continue
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str) or local is None or local(url) is None:
+            continue
+        match = _LOCAL_REVOCATION_LIST.match(url)
+        if match is None:
+            continue
+        twin_url = f"{match['base']}suspension/{match['n']}"
+        return {
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "suspension",
+            "statusListIndex": entry.get("statusListIndex"),
+            "statusListCredential": twin_url,
+        }
+    return None
 
 
 def _status_index(entry: dict[str, Any]) -> int | None:

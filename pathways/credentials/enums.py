@@ -23,3 +23,22 @@ class CredentialAction(enum.StrEnum):
     SUSPENDED = "suspended"
     REINSTATED = "reinstated"
     REPLACED = "replaced"
+
+
+class ImportOutcome(enum.StrEnum):
+    """What became of an outside credential a learner brought in."""
+
+    RECOGNISED = "recognised"  # verified, trusted issuer, mapped: counts at once
+    AWAITING_ASSESSOR = "awaiting_assessor"  # stored as a recognised credential to verify
+    NEEDS_ITEM = "needs_item"  # the learner must say which framework item it is
+
+
+class VerificationSource(enum.StrEnum):
+    """How a credential reached the verifier."""
+
+    FILE = "file"  # an uploaded JSON file or baked PNG/SVG
+    URL = "url"
+    ID = "id"  # a credential id of this site
+    TEXT = "text"  # pasted JSON
+    SHARE = "share"  # opened from a learner's share
+    RECHECK = "recheck"  # a stored verification checked again

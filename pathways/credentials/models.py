@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,10 +11,13 @@ import sqlalchemy.orm as so
 from pathways.accounts.models import Organisation
 from pathways.accounts.models import User
 from pathways.credentials.enums import CredentialKind
+from pathways.credentials.enums import ImportOutcome
 from pathways.credentials.enums import StatusPurpose
+from pathways.credentials.enums import VerificationSource
 from pathways.db import UTCDateTime
 from pathways.db import db
 from pathways.db import utcnow
+from pathways.records.models import RecognisedCredential
 
 
 def _enum(cls) -> sa.Enum:
@@ -175,3 +179,196 @@ class CredentialEvent(db.Model):
 
     credential: so.Mapped[IssuedCredential] = so.relationship(back_populates="events")
     actor: so.Mapped[User | None] = so.relationship()
+
+
+# -- sharing with employers, the trust list, verification (issue 12) ---------------------------
+
+
+class CredentialShare(db.Model):
+    """A learner shows chosen credentials (or the whole record) to one employer organisation.
+
+    Visible to that organisation's employer verifiers while `expires_at` is ahead and
+    `withdrawn_at` is empty; `whole_record` shares every credential the learner holds,
+    including those issued later.
+    """
+
+    __tablename__ = "credential_share"
+    __table_args__ = (sa.Index("ix_credential_share_org_expires", "organisation_id", "expires_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    whole_record: so.Mapped[bool] = so.mapped_column(default=False)
+    message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    user: so.Mapped[User] = so.relationship()
+    organisation: so.Mapped[Organisation] = so.relationship()
+    items: so.Mapped[list[CredentialShareItem]] = so.relationship(
+        cascade="all, delete-orphan", order_by="CredentialShareItem.id"
+    )
+
+    def is_visible(self, now: datetime) -> bool:
+        return self.withdrawn_at is None and self.expires_at > now
+
+
+class CredentialShareItem(db.Model):
+    """One credential chosen for a share."""
+
+    __tablename__ = "credential_share_item"
+    __table_args__ = (sa.UniqueConstraint("share_id", "credential_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    share_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_share.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="CASCADE"), index=True
+    )
+
+    credential: so.Mapped[IssuedCredential] = so.relationship()
+
+
+class CredentialShareView(db.Model):
+    """Someone of the employer opened the share (`credential_id` empty) or one credential."""
+
+    __tablename__ = "credential_share_view"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    share_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_share.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="SET NULL")
+    )
+    viewer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Kept as written at the time, so the learner still sees who looked if the account goes.
+    viewer_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    viewed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    credential: so.Mapped[IssuedCredential | None] = so.relationship()
+
+
+class TrustedIssuer(db.Model):
+    """An issuer outside this platform that platform admins trust (e.g. the MSSC's DID)."""
+
+    __tablename__ = "credential_trusted_issuer"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    identifier: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    mappings: so.Mapped[list[AchievementMapping]] = so.relationship(
+        back_populates="issuer", cascade="all, delete-orphan", order_by="AchievementMapping.id"
+    )
+
+
+class AchievementMapping(db.Model):
+    """An outside issuer's achievement (its id or humanCode) read as a framework item."""
+
+    __tablename__ = "credential_achievement_mapping"
+    __table_args__ = (sa.UniqueConstraint("trusted_issuer_id", "achievement"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trusted_issuer_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_trusted_issuer.id", ondelete="CASCADE"), index=True
+    )
+    achievement: so.Mapped[str] = so.mapped_column(sa.String(500))
+    item_code: so.Mapped[str] = so.mapped_column(sa.String(100))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    issuer: so.Mapped[TrustedIssuer] = so.relationship(back_populates="mappings")
+
+
+class Verification(db.Model):
+    """A verification an employer verifier ran while signed in: what, when, the outcome.
+
+    `checks` holds each check as the verifier gave it (check, passed, reason, detail,
+    params), so the page can show it again in either language.
+    """
+
+    __tablename__ = "credential_verification"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    source: so.Mapped[VerificationSource] = so.mapped_column(_enum(VerificationSource))
+    checked_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    verified: so.Mapped[bool] = so.mapped_column(default=False)
+    status: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    credential_ref: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    name: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    issuer_ref: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    issuer_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    checks: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    document: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    user: so.Mapped[User] = so.relationship()
+
+
+class ImportedCredential(db.Model):
+    """An outside credential a learner uploaded, kept exactly as uploaded.
+
+    When it verified, its issuer is trusted and its achievement maps to a framework item,
+    it became a verified `RecognisedCredential` at once; otherwise the recognised
+    credential waits for an assessor (or for the learner to say which item it is).
+    """
+
+    __tablename__ = "credential_import"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    document: so.Mapped[str] = so.mapped_column(sa.Text)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    credential_ref: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    name: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    issuer_ref: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    issuer_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    achievement_ref: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    human_code: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    verified: so.Mapped[bool] = so.mapped_column(default=False)
+    checks: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    item_code: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    outcome: so.Mapped[ImportOutcome] = so.mapped_column(_enum(ImportOutcome))
+    recognised_credential_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("records_recognised_credential.id", ondelete="SET NULL")
+    )
+    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    recognised: so.Mapped[RecognisedCredential | None] = so.relationship()
+
+
+class RateWindow(db.Model):
+    """Requests counted per key (e.g. "verify:<ip>") in one fixed time window.
+
+    Kept in the database so that every worker counts against the same limit.
+    """
+
+    __tablename__ = "credential_rate_window"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
+    window_start: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, index=True)
+    hits: so.Mapped[int] = so.mapped_column(default=0)

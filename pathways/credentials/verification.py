@@ -517,6 +517,11 @@ class _RunFetcher:
         self.answers: dict[str, bytes | FetchError] = {}
         self.status_lists: dict[tuple[str, str, str], Check | bytes] = {}
 
+    def local_url(self, url: str) -> str | None:
+        """The inner fetcher's `local_url` (this site's URLs), if it has one."""
+        local = getattr(self.inner, "local_url", None)
+        return local(url) if callable(local) else None
+
     def fetch(self, url: str) -> bytes:
         answer = self.answers.get(url)
         if answer is None:

@@ -3,7 +3,8 @@
 Feature packages add a row to `JOBS`; nothing else registers jobs, and web
 workers never start a scheduler. Jobs are stored in the database (APScheduler's
 SQLAlchemy job store), so a restarted scheduler loses none and runs missed ones.
-Each run gets an app context and its own transaction.
+Each run gets an app context and its own transaction (a job that talks to another
+system commits on its own, around those calls: `owns_transactions`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class JobSpec:
     trigger: str  # "interval" or "cron"
     trigger_args: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    # The job commits on its own, between calls to other systems that must not run
+    # inside a transaction (the LTI outbox); otherwise the run is one transaction.
+    owns_transactions: bool = False
 
 
 JOBS: list[JobSpec] = [
@@ -41,6 +45,7 @@ JOBS: list[JobSpec] = [
         trigger="interval",
         trigger_args={"minutes": 1},
         description="Send due LTI grades (AGS scores, Basic Outcomes) with back-off.",
+        owns_transactions=True,
     ),
     JobSpec(
         id="stacking.reevaluate",
@@ -66,8 +71,11 @@ def run_job(job_id: str) -> None:
     spec = next(job for job in JOBS if job.id == job_id)
     with _app.app_context():
         try:
-            with transaction():
+            if spec.owns_transactions:
                 result = resolve(spec.target)()
+            else:
+                with transaction():
+                    result = resolve(spec.target)()
             log.info("job done", extra={"job": job_id, "result": repr(result)[:200]})
         except Exception:
             log.exception("job failed", extra={"job": job_id})

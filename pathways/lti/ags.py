@@ -4,10 +4,17 @@ Service tokens come from the platform's token URL with the OAuth 2 client-creden
 grant and a JWT assertion signed by the tool key (`kid` in the header: Moodle refuses an
 assertion without it). Tokens are cached in the database until shortly before expiry.
 
-Scores are never posted inline: `services.enqueue_grade` writes an outbox row, and
-`deliver_due` (the scheduler job) sends what is due, retrying failures with exponential
-back-off. A row is marked sent only after the platform accepted it, and the score keeps
-the timestamp of the completion, so a resend after a crash is a no-op for the platform.
+Scores are never posted inline: `services.enqueue_grade` writes an outbox row, and the
+scheduler job (`calls.deliver_outbox`) sends what is due, retrying failures with
+exponential back-off. A row is marked sent only after the platform accepted it, and the
+score keeps the timestamp of the completion, so a resend after a crash is a no-op for
+the platform.
+
+This module never opens a transaction nor calls the network while one is open: the
+functions that touch the database (`cached_token`, `token_assertion`, `save_token`,
+`claim_due`, `record_outcome`) take and return plain values, and the functions that
+talk to a platform (`request_token`, `get_line_items`, `post_line_item`, `post_score`,
+`send_grade`) touch no database. `pathways.lti.calls` runs them in that order.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -45,6 +53,9 @@ LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 TOKEN_MARGIN = timedelta(seconds=60)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
+# A claimed row is not due again for this long: another scheduler skips it while it is
+# being sent, and a scheduler that dies mid-send leaves it to be retried afterwards.
+CLAIM_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 15
 BATCH = 100
 
@@ -56,32 +67,66 @@ class ServiceFailed(DomainError):
     title = "The LMS did not answer as expected"
 
 
+@dataclass(frozen=True)
+class ServiceAccess:
+    """What a call to a platform's services needs, read from its registration."""
+
+    platform_id: int
+    client_id: str
+    token_url: str
+
+    @classmethod
+    def of(cls, platform: LtiPlatform) -> ServiceAccess:
+        return cls(platform.id, platform.client_id, platform.token_url)
+
+
+def scope_key(scopes) -> str:
+    """The cache key of a set of scopes: sorted, space separated (the request's `scope`)."""
+    return " ".join(sorted(set(scopes)))
+
+
 # --- service tokens -------------------------------------------------------------------------
 
 
-def access_token(
-    platform: LtiPlatform, scopes: tuple[str, ...] | list[str], *, now: datetime | None = None
-) -> str:
-    """A bearer token for `scopes`, from the cache or the platform's token URL.
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
 
-    :raises ServiceFailed: the token URL is unreachable or refused the assertion.
-    """
+
+def cached_token(platform_id: int, scope: str, *, now: datetime | None = None) -> str | None:
+    """A cached bearer token for `scope` that is still good, or None."""
     now = now or utcnow()
-    scope = " ".join(sorted(set(scopes)))
     cached = db.session.scalar(
-        sa.select(LtiAccessToken).filter_by(platform_id=platform.id, scopes=scope)
+        sa.select(LtiAccessToken).filter_by(platform_id=platform_id, scopes=scope)
     )
     if cached is not None and cached.expires_at - TOKEN_MARGIN > now:
         return keys.decrypt_secret(cached.token_encrypted)
-    assertion = keys.sign_jwt(
+    return None
+
+
+def token_assertion(access: ServiceAccess, *, now: datetime | None = None) -> str:
+    """The signed client assertion a token request carries (valid SIGNED_LIFETIME)."""
+    now = now or utcnow()
+    return keys.sign_jwt(
         claims.client_credentials_assertion_claims(
-            client_id=platform.client_id,
-            token_url=platform.token_url,
+            client_id=access.client_id,
+            token_url=access.token_url,
             now=int(now.timestamp()),
             jti=secrets.token_urlsafe(16),
             lifetime=keys.SIGNED_LIFETIME,
         )
     )
+
+
+def request_token(
+    access: ServiceAccess, scope: str, assertion: str, *, now: datetime | None = None
+) -> IssuedToken:
+    """Ask the platform's token URL for a bearer token (network only).
+
+    :raises ServiceFailed: the token URL is unreachable or refused the assertion.
+    """
+    now = now or utcnow()
     form = urlencode(
         {
             "grant_type": "client_credentials",
@@ -93,7 +138,7 @@ def access_token(
     try:
         answer = http.request(
             "POST",
-            platform.token_url,
+            access.token_url,
             body=form,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -112,27 +157,32 @@ def access_token(
         lifetime = int(document.get("expires_in", 3600))
     except (TypeError, ValueError):
         lifetime = 3600
-    token = document["access_token"]
+    return IssuedToken(document["access_token"], now + timedelta(seconds=max(lifetime, 0)))
+
+
+def save_token(platform_id: int, scope: str, issued: IssuedToken) -> None:
+    """Cache a token (encrypted) for its platform and scopes."""
+    cached = db.session.scalar(
+        sa.select(LtiAccessToken).filter_by(platform_id=platform_id, scopes=scope)
+    )
     if cached is None:
-        cached = LtiAccessToken(platform_id=platform.id, scopes=scope)
+        cached = LtiAccessToken(platform_id=platform_id, scopes=scope)
         db.session.add(cached)
-    cached.token_encrypted = keys.encrypt_secret(token)
-    cached.expires_at = now + timedelta(seconds=max(lifetime, 0))
+    cached.token_encrypted = keys.encrypt_secret(issued.token)
+    cached.expires_at = issued.expires_at
     db.session.flush()
-    return token
 
 
-def service_call(
-    platform: LtiPlatform,
+def _authorised(
     method: str,
     url: str,
-    scopes,
+    bearer: str,
     *,
     accept: str,
     body: Any = None,
     content_type: str | None = None,
 ) -> http.HttpResponse:
-    headers = {"Authorization": f"Bearer {access_token(platform, scopes)}", "Accept": accept}
+    headers = {"Authorization": f"Bearer {bearer}", "Accept": accept}
     data = None
     if body is not None:
         data = json.dumps(body).encode("utf-8")
@@ -146,42 +196,23 @@ def service_call(
 # --- line items ------------------------------------------------------------------------------
 
 
-def _require_lineitems(context: LtiContext) -> tuple[LtiPlatform, str]:
+@dataclass(frozen=True)
+class Gradebook:
+    """A course's line items container URL and the access to reach it."""
+
+    access: ServiceAccess
+    lineitems_url: str
+
+
+def gradebook_of(context: LtiContext) -> Gradebook:
+    """:raises Invalid: the course did not grant Pathways its gradebook."""
     if context.platform is None or not context.lineitems_url:
         raise Invalid("This course did not grant Pathways access to its gradebook.", code="no_ags")
-    return context.platform, context.lineitems_url
+    return Gradebook(ServiceAccess.of(context.platform), context.lineitems_url)
 
 
-def list_line_items(context: LtiContext) -> list[dict[str, Any]]:
-    """The course's line items (every page). :raises ServiceFailed, Invalid:"""
-    platform, url = _require_lineitems(context)
-    items: list[dict[str, Any]] = []
-    next_url: str | None = url
-    for _ in range(100):
-        if next_url is None:
-            break
-        answer = service_call(
-            platform, "GET", next_url, (claims.AGS_SCOPE_LINEITEM,), accept=LINEITEMS_TYPE
-        )
-        if not answer.ok:
-            raise ServiceFailed(f"listing line items answered HTTP {answer.status}")
-        page = answer.json()
-        items.extend(item for item in page if isinstance(item, dict))
-        next_url = next_link(answer.headers.get("link"))
-    return items
-
-
-def create_line_item(
-    context: LtiContext,
-    *,
-    label: str,
-    score_maximum: float,
-    resource_link_id: str | None = None,
-    resource_id: str | None = None,
-    tag: str | None = None,
-) -> dict[str, Any]:
-    """Create a gradebook column in the course. :raises ServiceFailed, Invalid:"""
-    platform, url = _require_lineitems(context)
+def check_line_item(label: str, score_maximum: float) -> None:
+    """:raises Invalid: an empty label or a scoreMaximum that is not positive."""
     if not label.strip():
         raise Invalid("Give the line item a label.", errors={"label": ["Required."]})
     if not score_maximum or score_maximum <= 0:
@@ -189,6 +220,44 @@ def create_line_item(
             "scoreMaximum must be greater than 0.",
             errors={"scoreMaximum": ["Must be greater than 0."]},
         )
+
+
+def get_line_items(url: str, bearer: str) -> list[dict[str, Any]]:
+    """Every line item of the container at `url`, following rel="next" (network only).
+
+    :raises ServiceFailed:
+    """
+    items: list[dict[str, Any]] = []
+    next_url: str | None = url
+    for _ in range(100):
+        if next_url is None:
+            break
+        answer = _authorised("GET", next_url, bearer, accept=LINEITEMS_TYPE)
+        if not answer.ok:
+            raise ServiceFailed(f"listing line items answered HTTP {answer.status}")
+        try:
+            page = answer.json()
+        except ValueError as error:
+            raise ServiceFailed("the line items are not JSON") from error
+        items.extend(item for item in page if isinstance(item, dict))
+        next_url = next_link(answer.headers.get("link"))
+    return items
+
+
+def post_line_item(
+    url: str,
+    bearer: str,
+    *,
+    label: str,
+    score_maximum: float,
+    resource_link_id: str | None = None,
+    resource_id: str | None = None,
+    tag: str | None = None,
+) -> dict[str, Any]:
+    """Create a gradebook column in the container at `url` (network only).
+
+    :raises ServiceFailed:
+    """
     body: dict[str, Any] = {"label": label.strip(), "scoreMaximum": score_maximum}
     for key, value in (
         ("resourceLinkId", resource_link_id),
@@ -197,14 +266,8 @@ def create_line_item(
     ):
         if value:
             body[key] = value
-    answer = service_call(
-        platform,
-        "POST",
-        url,
-        (claims.AGS_SCOPE_LINEITEM,),
-        accept=LINEITEM_TYPE,
-        body=body,
-        content_type=LINEITEM_TYPE,
+    answer = _authorised(
+        "POST", url, bearer, accept=LINEITEM_TYPE, body=body, content_type=LINEITEM_TYPE
     )
     if not answer.ok:
         raise ServiceFailed(f"creating the line item answered HTTP {answer.status}")
@@ -225,6 +288,11 @@ def next_link(header: str | None) -> str | None:
     return None
 
 
+def get_json(url: str, bearer: str, *, accept: str) -> http.HttpResponse:
+    """A GET with a bearer token (network only). :raises ServiceFailed: unreachable."""
+    return _authorised("GET", url, bearer, accept=accept)
+
+
 # --- the outbox -------------------------------------------------------------------------------
 
 
@@ -233,36 +301,33 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
 
 
-def _deliver(row: LtiOutbox, now: datetime) -> None:
-    """Send one row. :raises ServiceFailed, lti11.OutcomeFailed: not accepted."""
-    if row.kind == "ags_score":
-        platform = row.platform
-        answer = service_call(
-            platform,
-            "POST",
-            row.url,
-            SCORE_SCOPES,
-            accept="application/json",
-            body=row.payload["score"],
-            content_type=SCORE_TYPE,
-        )
-        if not answer.ok:
-            raise ServiceFailed(f"HTTP {answer.status}: {answer.body[:200]!r}")
-    elif row.kind in ("pox_replace", "pox_delete"):
-        bearer = None
-        if row.consumer is None:  # an LTI 1.3 launch with the Basic Outcomes claim
-            bearer = access_token(row.platform, (BASIC_OUTCOME_SCOPE,), now=now)
-        lti11.deliver_pox(row, bearer=bearer)
-    else:
-        raise ServiceFailed(f"unknown outbox kind {row.kind!r}")
+@dataclass(frozen=True)
+class OutgoingGrade:
+    """One claimed outbox row, with everything its delivery needs (no ORM object)."""
+
+    id: int
+    kind: str
+    url: str
+    payload: dict[str, Any]
+    access: ServiceAccess | None  # an LTI 1.3 platform
+    consumer_key: str | None = None  # an LTI 1.1 consumer
+    consumer_secret: str | None = None
+
+    @property
+    def scopes(self) -> tuple[str, ...] | None:
+        """The service token scopes its delivery needs; None when it is OAuth 1 signed."""
+        if self.kind == "ags_score":
+            return SCORE_SCOPES
+        if self.consumer_key is None:  # Basic Outcomes claimed in an LTI 1.3 launch
+            return (BASIC_OUTCOME_SCOPE,)
+        return None
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:
-    """Send the outbox rows that are due; returns counts {sent, retry, failed}.
+def claim_due(*, now: datetime | None = None, limit: int = BATCH) -> list[OutgoingGrade]:
+    """Claim the rows that are due: count the attempt, lease them for CLAIM_LEASE.
 
-    On PostgreSQL the rows are locked with SKIP LOCKED, so two schedulers never send the
-    same row. A failure sets `next_attempt_at` by `backoff`; after MAX_ATTEMPTS the row
-    is `failed` (kept, visible to admins) instead of retried forever.
+    On PostgreSQL the rows are locked with SKIP LOCKED while they are claimed, so two
+    schedulers never claim the same row; once the claim commits, the lease keeps them.
     """
     now = now or utcnow()
     query = (
@@ -272,25 +337,82 @@ def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str,
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    counts = {"sent": 0, "retry": 0, "failed": 0}
+    claimed = []
     for row in db.session.scalars(query).all():
         row.attempts += 1
-        try:
-            _deliver(row, now)
-        except Exception as error:  # noqa: BLE001 -- any failure is retried; one row never stops the batch
-            row.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-                counts["failed"] += 1
-                log.error("lti outbox gave up", extra={"outbox": row.id, "error": row.last_error})
-            else:
-                row.next_attempt_at = now + backoff(row.attempts)
-                counts["retry"] += 1
-                log.warning("lti outbox retry", extra={"outbox": row.id, "error": row.last_error})
+        row.next_attempt_at = now + CLAIM_LEASE
+        consumer = row.consumer
+        claimed.append(
+            OutgoingGrade(
+                id=row.id,
+                kind=row.kind,
+                url=row.url,
+                payload=dict(row.payload),
+                access=ServiceAccess.of(row.platform) if row.platform is not None else None,
+                consumer_key=consumer.consumer_key if consumer is not None else None,
+                consumer_secret=(
+                    keys.decrypt_secret(consumer.secret_encrypted) if consumer is not None else None
+                ),
+            )
+        )
+    db.session.flush()
+    return claimed
+
+
+def post_score(url: str, bearer: str, score: dict[str, Any]) -> None:
+    """POST one AGS score (network only). :raises ServiceFailed: not accepted."""
+    answer = _authorised(
+        "POST", url, bearer, accept="application/json", body=score, content_type=SCORE_TYPE
+    )
+    if not answer.ok:
+        raise ServiceFailed(f"HTTP {answer.status}: {answer.body[:200]!r}")
+
+
+def send_grade(grade: OutgoingGrade, bearer: str | None) -> None:
+    """Deliver one claimed row (network only); `bearer` when `grade.scopes` asks for one.
+
+    :raises ServiceFailed, lti11.OutcomeFailed: not accepted.
+    """
+    if grade.kind == "ags_score":
+        post_score(grade.url, bearer, grade.payload["score"])
+    elif grade.kind in ("pox_replace", "pox_delete"):
+        lti11.send_outcome(
+            grade.kind,
+            grade.url,
+            grade.payload,
+            message_id=f"pathways-{grade.id}-{secrets.token_hex(4)}",
+            consumer_key=grade.consumer_key,
+            consumer_secret=grade.consumer_secret,
+            bearer=bearer,
+        )
+    else:
+        raise ServiceFailed(f"unknown outbox kind {grade.kind!r}")
+
+
+def record_outcome(grade_id: int, error: str | None, *, now: datetime | None = None) -> str:
+    """Record a delivery: sent, or the error with a retry after `backoff` (after
+    MAX_ATTEMPTS the row is `failed`, kept and visible, instead of retried forever).
+
+    Returns "sent", "retry" or "failed".
+    """
+    now = now or utcnow()
+    row = db.session.get(LtiOutbox, grade_id)
+    if row is None:  # deleted meanwhile (its platform removed)
+        return "failed"
+    if error is None:
+        row.status = "sent"
+        row.sent_at = now
+        row.last_error = None
+        outcome = "sent"
+    else:
+        row.last_error = error[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            outcome = "failed"
+            log.error("lti outbox gave up", extra={"outbox": row.id, "error": row.last_error})
         else:
-            row.status = "sent"
-            row.sent_at = now
-            row.last_error = None
-            counts["sent"] += 1
-        db.session.flush()
-    return counts
+            row.next_attempt_at = now + backoff(row.attempts)
+            outcome = "retry"
+            log.warning("lti outbox retry", extra={"outbox": row.id, "error": row.last_error})
+    db.session.flush()
+    return outcome

@@ -17,9 +17,8 @@ from pathways.accounts.enums import Scope
 from pathways.accounts.permissions import api
 from pathways.accounts.permissions import protocol
 from pathways.db import transaction
-from pathways.lti import ags
+from pathways.lti import calls
 from pathways.lti import keys
-from pathways.lti import nrps
 from pathways.lti import queries
 from pathways.lti import services
 from pathways.lti.schemas import LineItemIn
@@ -94,11 +93,7 @@ def update_platform(platform_id: int):
 @api(roles=TEACHERS)
 def list_line_items(context_id: int):
     """The LMS course's gradebook line items (AGS)."""
-    with transaction():
-        context = queries.get_context(context_id)
-        services.require_instructor(context, current_user)
-        items = ags.list_line_items(context)
-    return {"items": items}
+    return {"items": calls.list_line_items(context_id, current_user)}
 
 
 @bp.post("/api/v1/lti/contexts/<int:context_id>/lineitems")
@@ -106,17 +101,15 @@ def list_line_items(context_id: int):
 def create_line_item(context_id: int):
     """Create a gradebook line item in the LMS course (AGS)."""
     payload = LineItemIn().load(request.get_json(silent=True) or {})
-    with transaction():
-        context = queries.get_context(context_id)
-        services.require_instructor(context, current_user)
-        item = ags.create_line_item(
-            context,
-            label=payload["label"],
-            score_maximum=payload["scoreMaximum"],
-            resource_link_id=payload["resourceLinkId"],
-            resource_id=payload["resourceId"],
-            tag=payload["tag"],
-        )
+    item = calls.create_line_item(
+        context_id,
+        current_user,
+        label=payload["label"],
+        score_maximum=payload["scoreMaximum"],
+        resource_link_id=payload["resourceLinkId"],
+        resource_id=payload["resourceId"],
+        tag=payload["tag"],
+    )
     return item, 201
 
 
@@ -124,8 +117,5 @@ def create_line_item(context_id: int):
 @api(roles=TEACHERS)
 def sync_roster(context_id: int):
     """Read the LMS course roster (NRPS) and enrol the cohort."""
-    with transaction():
-        context = queries.get_context(context_id)
-        services.require_instructor(context, current_user)
-        result = nrps.sync_roster(context)
+    result = calls.sync_roster(context_id, current_user)
     return {"members": result.members, "inactive": result.inactive, "pages": result.pages}

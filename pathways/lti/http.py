@@ -3,6 +3,10 @@
 The standard library's urllib, so no extra client is needed. Every call returns an
 `HttpResponse` for any HTTP status; only network failures (refused connection,
 timeout, bad URL) raise `HttpFailure`.
+
+No request is sent while the app's database session is inside a transaction: a
+platform that is slow, or that calls Pathways back before it answers, would hold the
+transaction's locks meanwhile (`pathways.lti.calls` splits every call around it).
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+
+from flask import has_app_context
+
+from pathways.db import db
 
 DEFAULT_TIMEOUT = 10.0
 MAX_BODY = 5 * 1024 * 1024
@@ -45,7 +53,12 @@ def request(
     body: bytes | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> HttpResponse:
-    """Send one request; at most MAX_BODY bytes of the answer are read."""
+    """Send one request; at most MAX_BODY bytes of the answer are read.
+
+    :raises RuntimeError: a database transaction is open (a programming error).
+    """
+    if has_app_context() and db.session().in_transaction():
+        raise RuntimeError(f"{method.upper()} {url} inside a database transaction")
     if not url.startswith(("https://", "http://")):
         raise HttpFailure(f"not an http(s) URL: {url!r}")
     prepared = urllib.request.Request(url, data=body, method=method.upper())

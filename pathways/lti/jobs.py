@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from pathways.db import db
 from pathways.db import utcnow
-from pathways.lti import ags
+from pathways.lti import calls
 from pathways.lti.models import Lti11Nonce
 from pathways.lti.models import LtiAccessToken
 from pathways.lti.models import LtiDeepLinkSession
@@ -15,8 +15,9 @@ from pathways.lti.models import LtiUsedNonce
 
 
 def deliver_outbox() -> dict[str, int]:
-    """The AGS / Basic Outcomes outbox job (runs every minute)."""
-    return ags.deliver_due()
+    """The AGS / Basic Outcomes outbox job (runs every minute). It commits on its own,
+    around each call to an LMS (`calls.deliver_outbox`): its schedule row says so."""
+    return calls.deliver_outbox()
 
 
 def _delete_expired(model) -> int:

@@ -1,5 +1,6 @@
 """Keys: the tool's RSA key pairs (JWKS, rotation, signing) and the platforms' public keys
-(JWKS fetched over HTTP, cached on the registration, refetched once on an unknown kid).
+(JWKS fetched over HTTP, cached on the registration, refetched on an unknown kid; the
+fetch and the verification are separate steps, so no launch transaction waits on it).
 
 Private keys and shared secrets are stored encrypted (Fernet) under a key derived from
 SECRET_KEY with HKDF, so a database dump alone reveals none of them. JWTs are signed and
@@ -205,52 +206,82 @@ def _static_keys(platform: LtiPlatform) -> dict[str | None, RSAKey]:
     return {None: key}
 
 
-def _fetch_jwks(platform: LtiPlatform) -> dict[str, Any]:
+def fetch_jwks(jwks_url: str) -> dict[str, Any]:
+    """The platform's JWKS document from `jwks_url` (network only).
+
+    :raises LaunchRefused: ``jwks_unavailable``: unreachable, or not a JSON object.
+    """
     hint = (
-        f"Pathways could not read the platform's public keys from {platform.jwks_url!r}; "
+        f"Pathways could not read the platform's public keys from {jwks_url!r}; "
         "check the JWKS (public keyset) URL in the platform registration."
     )
     try:
         answer = http.request(
-            "GET",
-            platform.jwks_url or "",
-            timeout=JWKS_TIMEOUT,
-            headers={"Accept": "application/json"},
+            "GET", jwks_url or "", timeout=JWKS_TIMEOUT, headers={"Accept": "application/json"}
         )
         document = answer.json() if answer.ok else None
     except (http.HttpFailure, ValueError) as error:
-        log.warning(
-            "platform JWKS fetch failed", extra={"platform": platform.id, "error": str(error)[:300]}
-        )
+        log.warning("platform JWKS fetch failed", extra={"error": str(error)[:300]})
         raise _refuse_key(
             "jwks_unavailable", "The LMS's signing keys could not be read.", hint
         ) from error
     if not isinstance(document, dict):
         raise _refuse_key("jwks_unavailable", "The LMS's signing keys could not be read.", hint)
-    platform.jwks_cache = document
-    platform.jwks_fetched_at = utcnow()
     return document
 
 
-def platform_keys(platform: LtiPlatform, *, refresh: bool = False) -> dict[str | None, RSAKey]:
+def store_jwks(platform: LtiPlatform, document: dict[str, Any], *, now: datetime | None = None):
+    """Cache a fetched JWKS on the registration."""
+    platform.jwks_cache = document
+    platform.jwks_fetched_at = now or utcnow()
+    db.session.flush()
+
+
+def needs_jwks(platform: LtiPlatform, kid: Any, *, now: datetime | None = None) -> bool:
+    """Whether the JWKS must be fetched before a token signed with `kid` can be checked:
+    no cache, a cache older than JWKS_TTL, or one without that kid (the platform may have
+    rotated its keys). A static key never needs it."""
+    if platform.static_public_key or not platform.jwks_url:
+        return False
+    now = now or utcnow()
+    if platform.jwks_cache is None or platform.jwks_fetched_at is None:
+        return True
+    if now - platform.jwks_fetched_at >= JWKS_TTL:
+        return True
+    cached = _keys_from_jwks(platform.jwks_cache)
+    return not (kid in cached or (kid is None and len(cached) == 1))
+
+
+def cached_kids(platform: LtiPlatform) -> set[str | None]:
+    """The kids of the keys cached from the platform's JWKS."""
+    return set(_keys_from_jwks(platform.jwks_cache or {}))
+
+
+def platform_keys(platform: LtiPlatform) -> dict[str | None, RSAKey]:
     """The platform's RSA signing keys by kid: the static key, else the cached JWKS
-    (refetched when older than JWKS_TTL or when `refresh`)."""
+    (fetched beforehand, outside the launch's transaction: `calls.ensure_platform_keys`).
+
+    :raises LaunchRefused: ``jwks_unavailable``: no key was ever read.
+    """
     if platform.static_public_key:
         return _static_keys(platform)
-    fresh = (
-        platform.jwks_cache is not None
-        and platform.jwks_fetched_at is not None
-        and utcnow() - platform.jwks_fetched_at < JWKS_TTL
-    )
-    document = platform.jwks_cache if fresh and not refresh else _fetch_jwks(platform)
-    return _keys_from_jwks(document)
+    if platform.jwks_cache is None:
+        raise _refuse_key(
+            "jwks_unavailable",
+            "The LMS's signing keys could not be read.",
+            f"Pathways has not read the platform's public keys from {platform.jwks_url!r}; "
+            "check the JWKS (public keyset) URL in the platform registration.",
+        )
+    return _keys_from_jwks(platform.jwks_cache)
 
 
 def verify_platform_jwt(platform: LtiPlatform, token: str) -> VerifiedToken:
     """Verify a platform-signed JWT (an id_token) and return its header and claims.
 
-    Only RS256 is accepted. An unknown `kid` refetches the JWKS once (the platform may
-    have rotated its keys). Claims are NOT checked here (`claims.parse_launch` does).
+    Only RS256 is accepted. Keys come from the registration (`platform_keys`): the JWKS
+    is fetched before, outside any transaction, when it is missing, stale or lacks the
+    token's `kid` (`calls.ensure_platform_keys`). Claims are NOT checked here
+    (`claims.parse_launch` does).
 
     :raises LaunchRefused: ``malformed``, ``bad_algorithm``, ``unknown_kid``,
         ``jwks_unavailable``, ``bad_signature``.
@@ -275,8 +306,6 @@ def verify_platform_jwt(platform: LtiPlatform, token: str) -> VerifiedToken:
         return None
 
     key = pick(keys)
-    if key is None and not platform.static_public_key:
-        key = pick(platform_keys(platform, refresh=True))
     if key is None:
         raise _refuse_key(
             "unknown_kid",

@@ -3,7 +3,7 @@
 The OAuth 1.0a maths is `oauth1.verify_lti11_launch`; this module supplies the consumer
 secrets (stored encrypted), the nonce table (replay within the timestamp window) and the
 provisioning shared with LTI 1.3. Outcomes (replaceResult, deleteResult) go through the
-outbox; readResult is a direct call.
+outbox; readResult is a direct call (`calls.read_result`, outside any transaction).
 """
 
 from __future__ import annotations
@@ -157,12 +157,17 @@ class OutcomeFailed(Exception):
 
 
 def _send_pox(
-    url: str, body: bytes, *, consumer: Lti11Consumer | None, bearer: str | None = None
+    url: str,
+    body: bytes,
+    *,
+    consumer_key: str | None,
+    consumer_secret: str | None,
+    bearer: str | None = None,
 ) -> pox.PoxResponse:
-    if consumer is not None:
-        headers = sign_outcome_request(
-            url, body, consumer.consumer_key, decrypt_secret(consumer.secret_encrypted)
-        )
+    """POST one POX message (network only): OAuth 1 signed for an LTI 1.1 consumer, with
+    a bearer token for Basic Outcomes claimed in an LTI 1.3 launch."""
+    if consumer_key is not None:
+        headers = sign_outcome_request(url, body, consumer_key, consumer_secret or "")
     else:
         headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {bearer}"}
     try:
@@ -180,27 +185,63 @@ def _send_pox(
     return response
 
 
-def deliver_pox(row: LtiOutbox, *, bearer: str | None = None) -> None:
-    """Send one outbox row of kind pox_replace / pox_delete. :raises OutcomeFailed:"""
-    message_id = f"pathways-{row.id}-{secrets.token_hex(4)}"
-    sourcedid = row.payload["sourcedid"]
-    if row.kind == "pox_replace":
-        body = pox.build_replace_result(message_id, sourcedid, float(row.payload["score"]))
+def send_outcome(
+    kind: str,
+    url: str,
+    payload: dict,
+    *,
+    message_id: str,
+    consumer_key: str | None,
+    consumer_secret: str | None,
+    bearer: str | None = None,
+) -> None:
+    """Send one outbox row of kind pox_replace / pox_delete (network only).
+
+    :raises OutcomeFailed:
+    """
+    sourcedid = payload["sourcedid"]
+    if kind == "pox_replace":
+        body = pox.build_replace_result(message_id, sourcedid, float(payload["score"]))
     else:
         body = pox.build_delete_result(message_id, sourcedid)
-    _send_pox(row.url, body, consumer=row.consumer, bearer=bearer)
+    _send_pox(url, body, consumer_key=consumer_key, consumer_secret=consumer_secret, bearer=bearer)
 
 
-def read_result(grade: LtiGradeLink) -> float | None:
-    """The score the platform holds for this grade link (None if unset).
+@dataclass(frozen=True)
+class OutcomeTarget:
+    """Where one learner's LTI 1.1 result lives, with the consumer's credentials."""
 
-    :raises OutcomeFailed: the platform refused or could not be reached.
-    """
+    outcome_url: str
+    sourcedid: str
+    consumer_key: str
+    consumer_secret: str
+
+
+def outcome_target(grade: LtiGradeLink) -> OutcomeTarget:
+    """:raises OutcomeFailed: this grade link has no LTI 1.1 outcome service."""
     consumer = grade.resource_link.consumer
     if consumer is None or not grade.outcome_url or not grade.sourcedid:
         raise OutcomeFailed("this grade link has no LTI 1.1 outcome service")
-    body = pox.build_read_result(f"pathways-read-{secrets.token_hex(6)}", grade.sourcedid)
-    return _send_pox(grade.outcome_url, body, consumer=consumer).score
+    return OutcomeTarget(
+        grade.outcome_url,
+        grade.sourcedid,
+        consumer.consumer_key,
+        decrypt_secret(consumer.secret_encrypted),
+    )
+
+
+def read_result(target: OutcomeTarget) -> float | None:
+    """The score the platform holds for this learner (None if unset); network only.
+
+    :raises OutcomeFailed: the platform refused or could not be reached.
+    """
+    body = pox.build_read_result(f"pathways-read-{secrets.token_hex(6)}", target.sourcedid)
+    return _send_pox(
+        target.outcome_url,
+        body,
+        consumer_key=target.consumer_key,
+        consumer_secret=target.consumer_secret,
+    ).score
 
 
 def enqueue_delete(grade: LtiGradeLink, *, source_key: str) -> LtiOutbox | None:

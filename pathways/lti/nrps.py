@@ -4,6 +4,10 @@ The roster is paged with `Link: <...>; rel="next"`. Member roles come as full UR
 short names (`Learner`); `claims.normalise_role` accepts both. Members are provisioned
 as a launch would (linked by (issuer, user_id), email only when the platform is trusted)
 and get the mapped memberships in the registration's college.
+
+Reading the roster (`fetch_roster`, network only) and enrolling it (`apply_roster`,
+database only) are separate steps: `calls.sync_roster` runs them with no transaction
+open while the LMS answers.
 """
 
 from __future__ import annotations
@@ -33,17 +37,31 @@ class RosterSync:
     pages: int
 
 
-def fetch_roster(context: LtiContext) -> tuple[list[dict], int]:
-    """Every member of the course, following rel="next". :raises ServiceFailed, Invalid:"""
+@dataclass(frozen=True)
+class RosterSource:
+    """A course's membership URL and the access to reach it."""
+
+    access: ags.ServiceAccess
+    memberships_url: str
+
+
+def roster_source(context: LtiContext) -> RosterSource:
+    """:raises Invalid: the course did not grant Pathways its roster."""
     if context.platform is None or not context.memberships_url:
         raise Invalid("This course did not grant Pathways access to its roster.", code="no_nrps")
+    return RosterSource(ags.ServiceAccess.of(context.platform), context.memberships_url)
+
+
+def fetch_roster(url: str, bearer: str) -> tuple[list[dict], int]:
+    """Every member of the course, following rel="next" (network only).
+
+    :raises ServiceFailed:
+    """
     members: list[dict] = []
-    url: str | None = context.memberships_url
+    next_url: str | None = url
     pages = 0
-    while url is not None and pages < MAX_PAGES:
-        answer = ags.service_call(
-            context.platform, "GET", url, (claims.NRPS_SCOPE,), accept=MEMBERSHIP_TYPE
-        )
+    while next_url is not None and pages < MAX_PAGES:
+        answer = ags.get_json(next_url, bearer, accept=MEMBERSHIP_TYPE)
         if not answer.ok:
             raise ags.ServiceFailed(
                 f"the roster answered HTTP {answer.status}", code="roster_failed"
@@ -55,15 +73,21 @@ def fetch_roster(context: LtiContext) -> tuple[list[dict], int]:
         pages += 1
         found = page.get("members") if isinstance(page, dict) else None
         members.extend(m for m in (found or []) if isinstance(m, dict))
-        url = ags.next_link(answer.headers.get("link"))
+        next_url = ags.next_link(answer.headers.get("link"))
     return members, pages
 
 
-def sync_roster(context: LtiContext, *, now: datetime | None = None) -> RosterSync:
+def _text(member: dict, name: str) -> str | None:
+    value = member.get(name)
+    return value if isinstance(value, str) else None
+
+
+def apply_roster(
+    context: LtiContext, members: list[dict], pages: int, *, now: datetime | None = None
+) -> RosterSync:
     """Enrol every roster member in the cohort (inactive/deleted members kept inactive)."""
     now = now or utcnow()
     platform = context.platform
-    members, pages = fetch_roster(context)
     active = inactive = 0
     for member in members:
         user_id = member.get("user_id")
@@ -75,14 +99,10 @@ def sync_roster(context: LtiContext, *, now: datetime | None = None) -> RosterSy
             provider="lti",
             issuer=platform.issuer,
             subject=user_id,
-            email=member.get("email") if isinstance(member.get("email"), str) else None,
-            name=member.get("name") if isinstance(member.get("name"), str) else None,
-            given_name=member.get("given_name")
-            if isinstance(member.get("given_name"), str)
-            else None,
-            family_name=member.get("family_name")
-            if isinstance(member.get("family_name"), str)
-            else None,
+            email=_text(member, "email"),
+            name=_text(member, "name"),
+            given_name=_text(member, "given_name"),
+            family_name=_text(member, "family_name"),
             trusts_email=platform.trusts_email,
         )
         is_active = str(member.get("status", "Active")).lower() == "active"

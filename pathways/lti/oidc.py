@@ -186,5 +186,17 @@ def consume_state(
     return row
 
 
+def pending_platform(state: str | None, *, now: datetime | None = None) -> LtiPlatform | None:
+    """The platform of a login that is still open for `state` (nothing is consumed), or
+    None: the launch itself refuses a bad state."""
+    now = now or utcnow()
+    if not state:
+        return None
+    row = db.session.scalar(db.select(LtiLoginState).filter_by(state=state))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    return db.session.get(LtiPlatform, row.platform_id)
+
+
 def cookie_name_for(state: str | None) -> str:
     return COOKIE_PREFIX + (state or "")[:16]

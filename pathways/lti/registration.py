@@ -152,18 +152,26 @@ def _get_json(url: str, *, token: str | None = None) -> dict[str, Any]:
     return document
 
 
-def register_dynamically(
-    organisation: Organisation, openid_configuration: str, registration_token: str | None
-) -> Registered:
-    """Run the tool side of LTI Dynamic Registration and store the platform.
+@dataclass(frozen=True)
+class PlatformConfiguration:
+    """The parts of a platform's OpenID configuration a registration keeps."""
 
-    :raises RegistrationFailed: the configuration is unreachable or inconsistent, or the
-        platform refused the registration.
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    registration_endpoint: str
+    product_family_code: str | None
+
+
+def discover(openid_configuration: str, registration_token: str | None) -> PlatformConfiguration:
+    """Read and check the platform's OpenID configuration (network only).
+
+    :raises RegistrationFailed: unreachable, incomplete, or served from another host.
     """
     if not openid_configuration:
         raise RegistrationFailed("The LMS did not send openid_configuration.")
     config = _get_json(openid_configuration, token=registration_token)
-    issuer = config.get("issuer")
     required = (
         "issuer",
         "authorization_endpoint",
@@ -174,6 +182,7 @@ def register_dynamically(
     missing = [name for name in required if not isinstance(config.get(name), str)]
     if missing:
         raise RegistrationFailed(f"The OpenID configuration lacks {', '.join(missing)}.")
+    issuer = config["issuer"]
     # The spec: the configuration must come from the issuer's own host.
     if urlsplit(issuer).netloc.lower() != urlsplit(openid_configuration).netloc.lower():
         raise RegistrationFailed("The issuer's host differs from the configuration URL's host.")
@@ -181,31 +190,63 @@ def register_dynamically(
     product = (
         platform_config.get("product_family_code") if isinstance(platform_config, dict) else None
     )
-    body = json.dumps(tool_client_registration()).encode("utf-8")
+    return PlatformConfiguration(
+        issuer=issuer,
+        authorization_endpoint=config["authorization_endpoint"],
+        token_endpoint=config["token_endpoint"],
+        jwks_uri=config["jwks_uri"],
+        registration_endpoint=config["registration_endpoint"],
+        product_family_code=product if isinstance(product, str) else None,
+    )
+
+
+@dataclass(frozen=True)
+class ClientRegistration:
+    """What the platform answered: the tool's client_id and its deployment id."""
+
+    client_id: str
+    deployment_id: str | None
+
+
+def post_registration(
+    config: PlatformConfiguration, registration_token: str | None, tool: dict[str, Any]
+) -> ClientRegistration:
+    """POST the tool's client registration to the platform (network only).
+
+    :raises RegistrationFailed: the platform refused it or could not be reached.
+    """
+    body = json.dumps(tool).encode("utf-8")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        answer = http.request("POST", config["registration_endpoint"], headers=headers, body=body)
+        answer = http.request("POST", config.registration_endpoint, headers=headers, body=body)
         reply = answer.json() if answer.ok else None
     except (http.HttpFailure, ValueError) as error:
         raise RegistrationFailed(f"The registration request failed: {error}") from error
     if not isinstance(reply, dict) or not reply.get("client_id"):
-        status = answer.status
-        raise RegistrationFailed(f"The LMS refused the registration (HTTP {status}).")
+        raise RegistrationFailed(f"The LMS refused the registration (HTTP {answer.status}).")
     tool_config = reply.get(TOOL_CONFIGURATION) or {}
     deployment_id = tool_config.get("deployment_id") if isinstance(tool_config, dict) else None
-    client_id = str(reply["client_id"])
+    return ClientRegistration(
+        str(reply["client_id"]), str(deployment_id) if deployment_id else None
+    )
+
+
+def store_registration(
+    organisation: Organisation, config: PlatformConfiguration, reply: ClientRegistration
+) -> Registered:
+    """Store (or refresh) the platform a dynamic registration made."""
     existing = db.session.scalar(
-        db.select(LtiPlatform).filter_by(issuer=issuer, client_id=client_id)
+        db.select(LtiPlatform).filter_by(issuer=config.issuer, client_id=reply.client_id)
     )
     if existing is not None:
         services.update_platform(
             existing,
             {
-                "auth_url": config["authorization_endpoint"],
-                "token_url": config["token_endpoint"],
-                "jwks_url": config["jwks_uri"],
+                "auth_url": config.authorization_endpoint,
+                "token_url": config.token_endpoint,
+                "jwks_url": config.jwks_uri,
                 "organisation": organisation,
             },
             actor=None,
@@ -213,21 +254,22 @@ def register_dynamically(
         platform = existing
     else:
         platform = services.create_platform(
-            issuer=issuer,
-            client_id=client_id,
+            issuer=config.issuer,
+            client_id=reply.client_id,
             deployment_ids=[],
-            auth_url=config["authorization_endpoint"],
-            token_url=config["token_endpoint"],
-            jwks_url=config["jwks_uri"],
+            auth_url=config.authorization_endpoint,
+            token_url=config.token_endpoint,
+            jwks_url=config.jwks_uri,
             organisation=organisation,
-            name=(product or urlsplit(issuer).netloc),
+            name=(config.product_family_code or urlsplit(config.issuer).netloc),
             registered_via="dynamic",
-            product_family_code=product if isinstance(product, str) else None,
+            product_family_code=config.product_family_code,
             actor=None,
         )
-    if deployment_id:
-        services.add_deployment(platform, str(deployment_id), actor=None)
+    if reply.deployment_id:
+        services.add_deployment(platform, reply.deployment_id, actor=None)
     log.info(
-        "lti platform registered dynamically", extra={"platform": platform.id, "issuer": issuer}
+        "lti platform registered dynamically",
+        extra={"platform": platform.id, "issuer": config.issuer},
     )
-    return Registered(platform, str(deployment_id) if deployment_id else None)
+    return Registered(platform, reply.deployment_id)

@@ -29,6 +29,7 @@ from pathways.accounts.permissions import protocol
 from pathways.db import db
 from pathways.db import transaction
 from pathways.errors import DomainError
+from pathways.lti import calls
 from pathways.lti import deep_linking
 from pathways.lti import keys
 from pathways.lti import launch as lti13
@@ -156,6 +157,7 @@ def launch():
     state = request.form.get("state")
     cookie_name = oidc.cookie_name_for(state)
     try:
+        calls.ensure_platform_keys(state, request.form.get("id_token"))
         with transaction():
             result = lti13.handle_launch(
                 request.form.get("id_token"), state, cookie_value=request.cookies.get(cookie_name)
@@ -207,7 +209,8 @@ def deep_linking_submit(handle: str):
 @protocol("signed registration link from a platform admin, plus the LMS registration token")
 def dynamic_registration(token: str):
     try:
-        organisation = registration.organisation_for_token(token)
+        with transaction():
+            registration.organisation_for_token(token)
     except DomainError as error:
         return render_template("lti/register_failed.html", message=error.detail), 400
     openid_configuration = request.args.get("openid_configuration", "")
@@ -219,17 +222,17 @@ def dynamic_registration(token: str):
         )
         return render_template("lti/register_failed.html", message=message), 400
     try:
-        with transaction():
-            registered = registration.register_dynamically(
-                organisation, openid_configuration, request.args.get("registration_token")
-            )
-            platform_name = registered.platform.name
+        registered = calls.register_dynamically(
+            token, openid_configuration, request.args.get("registration_token")
+        )
     except (registration.RegistrationFailed, DomainError) as error:
         message = getattr(error, "message", None) or getattr(error, "detail", str(error))
         log.warning("lti dynamic registration failed", extra={"detail": message[:500]})
         return render_template("lti/register_failed.html", message=message), 400
     return render_template(
-        "lti/registered.html", organisation=organisation, platform_name=platform_name
+        "lti/registered.html",
+        organisation_name=registered.organisation_name,
+        platform_name=registered.platform_name,
     )
 
 

@@ -173,6 +173,9 @@ class FakePlatform:
     outcome_replies: list[bytes] = field(default_factory=list)
     registrations: list[dict] = field(default_factory=list)
     registration_reply: dict | None = None
+    # Called with each accepted score before the platform answers it (as Moodle marks an
+    # activity complete on a grade and sends its statement back at once).
+    on_score: Any = None
     issuer: str = ""
     client_id: str = "pathways-client"
     deployment_id: str = "dep-1"
@@ -327,6 +330,8 @@ def _handler(platform: FakePlatform):
                 status = platform.score_statuses.pop(0) if platform.score_statuses else 200
                 if status == 200:
                     platform.scores.append(json.loads(body))
+                    if platform.on_score is not None:
+                        platform.on_score(json.loads(body))
                 return self._reply(status, b"" if status == 200 else {"error": "down"})
             if path == "/lineitems":
                 item = dict(

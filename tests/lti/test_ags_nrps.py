@@ -21,6 +21,7 @@ from pathways.db import db
 from pathways.db import transaction
 from pathways.db import utcnow
 from pathways.lti import ags
+from pathways.lti import calls
 from pathways.lti import services
 from pathways.lti.models import LtiAccessToken
 from pathways.lti.models import LtiContext
@@ -98,8 +99,8 @@ def award(code="MC-1", award_id=1):
 
 
 def deliver(now=None):
-    with transaction():
-        return ags.deliver_due(now=now)
+    """The outbox job, as the scheduler runs it (it commits on its own)."""
+    return calls.deliver_outbox(now=now)
 
 
 # --- AGS ------------------------------------------------------------------------------------

@@ -261,10 +261,12 @@ def test_signed_by_another_key_with_a_known_kid(client, fake, registered):
 
 
 def test_unknown_kid_refetches_once_then_refuses(client, fake, registered):
+    state, nonce = start_login(client, fake)
+    assert launch(client, fake.id_token(nonce=nonce, sub="k1-user"), state).status_code == 302
     fake.add_key("unpublished", publish=False)
     state, nonce = start_login(client, fake)
     _refused(client, fake.id_token(nonce=nonce, kid="unpublished"), state, 401, "unknown_kid")
-    assert fake.count("GET", "/jwks") == 2  # the cached fetch, then one refetch
+    assert fake.count("GET", "/jwks") == 2  # the first launch's fetch, then one refetch
 
 
 def test_a_rotated_platform_key_is_picked_up_by_the_refetch(client, fake, registered):

@@ -19,6 +19,7 @@ from pathways.db import db
 from pathways.db import transaction
 from pathways.db import utcnow
 from pathways.lti import ags
+from pathways.lti import calls
 from pathways.lti import lti11
 from pathways.lti import pox
 from pathways.lti import services
@@ -156,10 +157,8 @@ def test_replace_result_goes_through_the_outbox_signed_with_a_body_hash(client, 
         services.on_award(user, SimpleNamespace(id=5, credential_code="MC-11", issued_at=utcnow()))
         services.on_award(user, SimpleNamespace(id=5, credential_code="MC-11", issued_at=utcnow()))
     fake.outcome_replies = [b"", _success("replaceResult")]  # first answer unreadable
-    with transaction():
-        first = ags.deliver_due()
-    with transaction():
-        second = ags.deliver_due(now=utcnow() + ags.backoff(1))
+    first = calls.deliver_outbox()
+    second = calls.deliver_outbox(now=utcnow() + ags.backoff(1))
     assert (first, second) == (
         {"sent": 0, "retry": 1, "failed": 0},
         {"sent": 1, "retry": 0, "failed": 0},
@@ -181,10 +180,10 @@ def test_read_and_delete_result(client, consumer, fake):
     user = _learner_with_outcomes(client, fake)
     grade = db.session.scalar(sa.select(LtiGradeLink).filter_by(user_id=user.id))
     fake.outcome_replies = [_success("readResult", 0.75), _success("deleteResult")]
-    assert lti11.read_result(grade) == 0.75
+    assert calls.read_result(grade.id) == 0.75
     with transaction():
         lti11.enqueue_delete(grade, source_key="revoked:1")
-        ags.deliver_due()
+    calls.deliver_outbox()
     assert pox.parse_request(fake.outcome_bodies[-1]).operation == "deleteResult"
     assert db.session.scalar(sa.select(LtiOutbox.status)) == "sent"
 
@@ -215,12 +214,11 @@ def test_hostile_outcome_xml_is_refused_and_the_grade_stays_pending(
     with transaction():
         services.on_award(user, SimpleNamespace(id=7, credential_code="MC-11", issued_at=utcnow()))
     fake.outcome_replies = [hostile]
-    with transaction():
-        assert ags.deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
+    assert calls.deliver_outbox() == {"sent": 0, "retry": 1, "failed": 0}
     row = db.session.scalar(sa.select(LtiOutbox))
     assert (row.status, row.last_error.startswith("OutcomeFailed: unreadable")) == ("pending", True)
     assert "root:" not in row.last_error
     grade = db.session.scalar(sa.select(LtiGradeLink))
     fake.outcome_replies = [hostile]
     with pytest.raises(lti11.OutcomeFailed):
-        lti11.read_result(grade)
+        calls.read_result(grade.id)

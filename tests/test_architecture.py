@@ -16,6 +16,8 @@ PURE_CORES = [
     "pathways.stacking.engine",
     "pathways.lti.claims",
     "pathways.xapi.statements",
+    "pathways.credentials.baking",
+    "pathways.credentials.badge_image",
 ]  # pathways.credentials.ob3 and .clr join when they are written
 
 

@@ -120,12 +120,18 @@ def reload(row):
 
 
 def served_bit(client, row: IssuedCredential, purpose: str) -> bool:
-    """The credential's bit in the status list the app serves, read as a verifier would."""
+    """The credential's bit in the status list the app serves, read as a verifier would.
+
+    A credential names its revocation entry; the suspension list of the same number holds
+    the same index (see `services._allocate`).
+    """
     document = json.loads(row.document)
-    entries = document["credentialStatus"]
-    entries = entries if isinstance(entries, list) else [entries]
-    (entry,) = [e for e in entries if e["statusPurpose"] == purpose]
-    response = client.get(urlparse(entry["statusListCredential"]).path)
+    entry = document["credentialStatus"]
+    assert entry["statusPurpose"] == "revocation"
+    path = urlparse(entry["statusListCredential"]).path
+    if purpose == "suspension":
+        path = path.replace("/status/revocation/", "/status/suspension/")
+    response = client.get(path)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     subject = json.loads(response.get_data(as_text=True))["credentialSubject"]
     assert subject["statusPurpose"] == purpose

@@ -3,10 +3,13 @@ revoke (with its confirmation) through the portal; refusals; both languages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import lxml.html
 import pytest
 
 from pathways.accounts.enums import Role
+from pathways.db import utcnow
 from pathways.records.models.certifications import CertificationStatus
 from tests.credentials.issued_factories import certify
 from tests.credentials.issued_factories import credential_of_award
@@ -59,13 +62,16 @@ def test_the_register_lists_what_the_admins_organisation_issued(client, tmp_path
     # The standards body's admin sees its record and badge, not the college's badges.
     client.sign_in(admin_of(issued.body).email)
     response = client.get("/college/credentials")
+    newest_first = list(reversed(credentials_of_certification(certification)))
     assert page(response).xpath("//table//td[1]/a/@href") == [
-        detail_url(row) for row in reversed(credentials_of_certification(certification))
+        detail_url(row) for row in newest_first
     ]
-    assert texts(response, "//table//td[3]") == [
-        "Occupational certification badge",
-        "Certification record (CLR)",
-    ]
+    labels = {
+        "certification": "Occupational certification badge",
+        "record": "Certification record (CLR)",
+    }
+    assert texts(response, "//table//td[3]") == [labels[row.kind.value] for row in newest_first]
+    assert sorted(texts(response, "//table//td[3]")) == sorted(labels.values())
 
 
 @pytest.mark.parametrize(
@@ -100,6 +106,25 @@ def test_the_register_searches_by_email_or_id_and_filters_by_status(client, quer
     assert page(response).xpath("//table//td[1]/a/@href") == [
         detail_url(rows[name]) for name in expected
     ]
+    found = f"{len(expected)} credential{'' if len(expected) == 1 else 's'} found"
+    assert texts(response, "//h2[@id='results-heading']") == [found]
+
+
+def test_the_register_tells_expired_from_revoked(client):
+    issued = issued_world()
+    lapsed = award(
+        issued.learner,
+        issued.world.versions["T-CNC"],
+        issued_at=utcnow() - dt.timedelta(days=400),
+        expires_at=utcnow() - dt.timedelta(days=1),
+    )
+    client.sign_in(admin_of(issued.college).email)
+    expired = client.get("/college/credentials?status=expired")
+    assert page(expired).xpath("//table//td[1]/a/@href") == [
+        detail_url(credential_of_award(lapsed))
+    ]
+    assert texts(expired, "//table//td[6]") == ["Expired"]
+    assert page(client.get("/college/credentials?status=revoked")).xpath("//table//tr/td") == []
 
 
 def test_the_register_pages_through_results(client):

@@ -51,3 +51,12 @@ class Config:
     # Items per page on list endpoints, and the most a client may ask for.
     PAGE_SIZE = 50
     MAX_PAGE_SIZE = 500
+    # OAuth 2.0 for the Open Badges API: access tokens live this many seconds (short: wallets
+    # refresh), refresh tokens this many days, authorization codes this many seconds.
+    OAUTH_ACCESS_TOKEN_SECONDS = 900
+    OAUTH_REFRESH_TOKEN_DAYS = 90
+    OAUTH_CODE_SECONDS = 300
+    # Privacy policy and terms named by the Open Badges discovery document ("" = the page
+    # about connected apps, and no terms).
+    PRIVACY_POLICY_URL = ""
+    TERMS_OF_SERVICE_URL = ""

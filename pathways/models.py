@@ -16,6 +16,7 @@ FEATURE_PACKAGES = (
     "lti",
     "xapi",
     "credentials",
+    "oauth",
     "portal",
     "jobs",
 )

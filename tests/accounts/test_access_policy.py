@@ -106,3 +106,20 @@ def test_wrong_client_secret_is_401(client):
     )
     assert response.status_code == 401
     assert response.json["title"] == "Unauthorized"
+
+
+def test_open_badges_api_refuses_requests_without_a_bearer_token(app, client):
+    """The OB 3.0 API's routes take an OAuth 2.0 access token: none gives 401, never a page."""
+    checked = []
+    for rule, method, access in _guarded_routes(app, {"protocol"}):
+        if not access.note.startswith("OAuth 2.0 bearer access token"):
+            continue
+        response = client.open(_sample_url(rule), method=method)
+        assert (response.status_code, response.json["imsx_codeMajor"]) == (401, "failure")
+        checked.append(f"{method} {rule.rule}")
+    assert checked == [
+        "GET /ims/ob/v3p0/credentials",
+        "POST /ims/ob/v3p0/credentials",
+        "GET /ims/ob/v3p0/profile",
+        "PUT /ims/ob/v3p0/profile",
+    ]

@@ -163,36 +163,10 @@ def names(prefix: str) -> list[str]:
     }[prefix]
 
 
-# Known failures of the issued documents, reported to the lead; strict, so that a fix
-# shows up as XPASS and the marker is removed with it.
-STATUS_AS_LIST = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ob3/clr builders write credentialStatus as a list of two entries (revocation, "
-        "suspension); achievementcredential.json, endorsementcredential.json and the CLR "
-        "draft type credentialStatus as one object"
-    ),
-)
-EMPTY_RECORD = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "services.issue_for_certification signs a ClrCredential with an empty "
-        "verifiableCredential list when the rules held through an equivalence only; "
-        "ClrSubject.verifiableCredential is 1..* (minItems 1)"
-    ),
-)
-
-
-def marked(labels: list[str], *marks) -> list:
-    return [pytest.param(label, marks=marks) for label in labels]
-
-
 # -- OB 3.0 ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", marked(names("micro_credential") + names("certification"), STATUS_AS_LIST)
-)
+@pytest.mark.parametrize("name", names("micro_credential") + names("certification"))
 def test_open_badge_credentials_validate_against_achievementcredential(issued, name):
     credential = issued[name]
     assert named_schema(credential) == ob3.ACHIEVEMENT_SCHEMA
@@ -200,7 +174,6 @@ def test_open_badge_credentials_validate_against_achievementcredential(issued, n
     assert not found, "\n".join(found)
 
 
-@STATUS_AS_LIST
 def test_endorsement_credentials_validate_against_endorsementcredential(issued):
     endorsements = {name: doc for name, doc in issued.items() if name.startswith("endorsement ")}
     assert endorsements
@@ -299,13 +272,7 @@ def to_clr_draft(node: Any) -> Any:
     return mapped
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("record stack", marks=STATUS_AS_LIST),
-        pytest.param("record equivalence", marks=(STATUS_AS_LIST, EMPTY_RECORD)),
-    ],
-)
+@pytest.mark.parametrize("name", names("record"))
 def test_clr_credentials_validate_against_the_draft_clr_schema(issued, name):
     record = issued[name]
     assert named_schema(record) == clr.CLR_SCHEMA

@@ -97,10 +97,12 @@ def test_the_did_document_is_served_where_did_web_resolution_looks(app, signed):
     assert signed.client.get("/orgs/no-such-org/did.json").status_code == 404
 
 
-def test_the_records_nested_credentials_are_the_awards_signed_documents(signed):
+def test_the_records_nested_credentials_are_the_badge_and_the_awards_signed_documents(signed):
     nested = signed.documents["record"]["credentialSubject"]["verifiableCredential"]
-    assert sorted(n["id"] for n in nested) == sorted(a["id"] for a in signed.awards)
-    by_id = {a["id"]: a for a in signed.awards}
+    badge = signed.documents["certification"]
+    assert nested[0] == badge  # the occupation badge first
+    assert sorted(n["id"] for n in nested[1:]) == sorted(a["id"] for a in signed.awards)
+    by_id = {a["id"]: a for a in [badge, *signed.awards]}
     for credential in nested:
         assert credential == by_id[credential["id"]]
         [key] = world.verify(signed.client, credential)
@@ -129,7 +131,12 @@ def achievement(doc):
 
 
 def nested(doc):
-    return doc["credentialSubject"]["verifiableCredential"][0]
+    """The record's first nested credential from a college (the badge comes first)."""
+    return next(
+        credential
+        for credential in doc["credentialSubject"]["verifiableCredential"]
+        if credential["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    )
 
 
 def set_in(getter: Callable[[dict], dict], key: str, position: int = -1):

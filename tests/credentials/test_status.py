@@ -204,8 +204,27 @@ def test_indexes_are_distinct_and_not_sequential(client):
         assert any(step < 0 for step in steps) and any(step > 0 for step in steps)
         assert len(set(steps)) > len(steps) // 2  # not a stride
         assert max(indexes) - min(indexes) > 131_072 // 4  # spread over the list
-    pairs = [(index_of(c, "revocation"), index_of(c, "suspension")) for c in credentials]
-    assert sum(r == s for r, s in pairs) <= 1  # the two lists are drawn independently
+    # The suspension twin holds each credential at its revocation index.
+    assert all(index_of(c, "suspension") == index_of(c, "revocation") for c in credentials)
+
+
+def test_a_credential_names_its_revocation_entry_and_the_suspension_twin_is_served(
+    client, two_credentials
+):
+    target, _ = two_credentials
+    credential = world.document(target)
+    entry = credential["credentialStatus"]
+    assert isinstance(entry, dict)  # one object: the OB 3.0 schema's credentialStatus
+    assert entry["statusPurpose"] == "revocation"
+    assert (target.revocation_index, target.suspension_index) == (
+        int(entry["statusListIndex"]),
+        int(entry["statusListIndex"]),
+    )
+    twin = world.entries(credential)["suspension"]["statusListCredential"]
+    assert twin == entry["statusListCredential"].replace("/revocation/", "/suspension/")
+    served = world.served_list(client, twin).get_json(force=True)
+    assert served["credentialSubject"]["statusPurpose"] == "suspension"
+    world.verify(client, served)
 
 
 @pytest.mark.parametrize(

@@ -294,9 +294,29 @@ def verify(client, credential: dict[str, Any]) -> list[signing.ResolvedKey]:
 
 
 def entries(credential: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The credential's status entries by purpose.
+
+    Pathways names one entry, the revocation one (OB 3.0 allows a single
+    `credentialStatus`); the suspension list of the same number holds the same index
+    (its "twin"), and that entry is derived here the way this site's verifier does.
+    """
     status = credential["credentialStatus"]
     status = status if isinstance(status, list) else [status]
-    return {entry["statusPurpose"]: entry for entry in status}
+    found = {entry["statusPurpose"]: entry for entry in status}
+    revocation = found.get("revocation")
+    if "suspension" not in found and revocation is not None:
+        url = revocation["statusListCredential"].replace(
+            "/status/revocation/", "/status/suspension/"
+        )
+        index = revocation["statusListIndex"]
+        found["suspension"] = {
+            "id": f"{url}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "suspension",
+            "statusListIndex": index,
+            "statusListCredential": url,
+        }
+    return found
 
 
 def served_list(client, list_url: str):

@@ -66,6 +66,24 @@ CODE_MINOR = {
     415: "invalid_data",
     500: "internal_server_error",
 }
+# imsx_codeMinorFieldValue's vocabulary (a DomainError code from it is passed on as is).
+CODE_MINOR_VALUES = frozenset(
+    {
+        "forbidden",
+        "fullsuccess",
+        "internal_server_error",
+        "invalid_data",
+        "invalid_query_parameter",
+        "misdirected_request",
+        "not_acceptable",
+        "not_allowed",
+        "not_found",
+        "not_modified",
+        "server_busy",
+        "unauthorizedrequest",
+        "unknown",
+    }
+)
 JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
 
 
@@ -103,7 +121,7 @@ def status_info(
 
 @ob_bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    minor = error.code if error.code in CODE_MINOR.values() else None
+    minor = error.code if error.code in CODE_MINOR_VALUES else None
     return status_info(error.status, error.detail, code_minor=minor)
 
 

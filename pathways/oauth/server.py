@@ -48,6 +48,13 @@ MAX_REDIRECT_URIS = 10
 TEXT_LIMITS = {"client_name": 200, "software_id": 200, "software_version": 100}
 
 
+def _said(text: str) -> str:
+    """`text` as an OAuth error_description may carry it (RFC 6749: printable ASCII, no quote
+    or backslash); client input echoed in it could otherwise break the response."""
+    kept = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text)
+    return kept[:300]
+
+
 def _query_client(client_id: str):
     return queries.client_by_client_id(client_id)
 
@@ -128,7 +135,7 @@ class PathwaysClientMetadata(ClientMetadataClaims):
         for uri in uris:
             problem = redirect_uri_problem(uri)
             if problem:
-                raise InvalidRedirectURIError(problem)
+                raise InvalidRedirectURIError(_said(problem))
 
     def validate_token_endpoint_auth_method(self):
         method = self.setdefault("token_endpoint_auth_method", "client_secret_basic")
@@ -150,7 +157,7 @@ class PathwaysClientMetadata(ClientMetadataClaims):
 
     def validate_response_types(self):
         if self.setdefault("response_types", ["code"]) != ["code"]:
-            raise InvalidClientMetadataError('response_types must be ["code"].')
+            raise InvalidClientMetadataError("response_types must be code only.")
 
     def validate_scope(self):
         scope = self.get("scope")
@@ -162,7 +169,7 @@ class PathwaysClientMetadata(ClientMetadataClaims):
             raise InvalidClientMetadataError("scope must be a space-separated string.")
         unknown = sorted(set(requested) - set(SCOPES_SUPPORTED))
         if unknown:
-            raise InvalidClientMetadataError(f"Unknown scope(s): {' '.join(unknown)}.")
+            raise InvalidClientMetadataError(_said(f"Unknown scope(s): {' '.join(unknown)}."))
         scopes = [s.value for s in ObScope if s.value in requested]
         if not scopes:
             raise InvalidClientMetadataError("Register at least one Open Badges scope.")
@@ -180,7 +187,7 @@ class PathwaysClientMetadata(ClientMetadataClaims):
             return
         problem = web_uri_problem(value)
         if problem:
-            raise InvalidClientMetadataError(f"{key}: {problem}")
+            raise InvalidClientMetadataError(_said(f"{key}: {problem}"))
 
     def validate_contacts(self):
         contacts = self.get("contacts")

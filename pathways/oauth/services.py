@@ -7,7 +7,7 @@ reused refresh token revokes the grant it belongs to (RFC 9700 sections 2.2.2 an
 
 The learner's side: the Profile a wallet reads and may rename, and the outside credentials
 a wallet pushes (upsertCredential), kept as received and checked by the credential
-verifier when it is installed (`pathways.credentials.verification`).
+verifier (`pathways.credentials.verification`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from flask import current_app
 
 from pathways.accounts.models import User
 from pathways.credentials import services as credential_services
+from pathways.credentials import verification
 from pathways.credentials.fetching import SafeHttpFetcher
 from pathways.credentials.jsonld import OB_V3
 from pathways.credentials.jsonld import VC_V2
@@ -42,11 +43,6 @@ from pathways.oauth.models import OAuthAuthorizationCode
 from pathways.oauth.models import OAuthClient
 from pathways.oauth.models import OAuthToken
 from pathways.oauth.models import digest
-
-try:  # the verifier is another module's; without it pushed credentials stay unverified
-    from pathways.credentials import verification
-except ImportError:  # pragma: no cover - depends on what is installed
-    verification = None
 
 log = logging.getLogger(__name__)
 
@@ -407,9 +403,10 @@ def _issued_here(user: User, pushed: PushedCredential) -> bool:
 
 
 def _verify(pushed: PushedCredential) -> tuple[bool | None, list[dict[str, Any]] | None]:
-    """The verifier's verdict on a pushed credential, or (None, None) when none can run."""
-    if verification is None or pushed.format is HeldFormat.JWS:
-        return None, None  # VC-JWT proofs are not verified by Pathways
+    """The verifier's verdict on a pushed credential; (None, None) for a VC-JWT, whose proof
+    format Pathways does not verify."""
+    if pushed.format is HeldFormat.JWS:
+        return None, None
     config = current_app.config
     fetcher = SafeHttpFetcher(
         timeout=float(config.get("VERIFY_FETCH_TIMEOUT", 5.0)),
@@ -430,8 +427,8 @@ def upsert_held_credential(
 
     The same credential again (same issuer and id) replaces the kept one unless the kept one
     is newer (a later `validFrom`). One Pathways issued to this learner is not copied:
-    (None, False). Every kept credential is verified when the verifier is installed; until
-    an assessor or the trust rules act on it, it counts for nothing.
+    (None, False). Every kept credential is verified (VC-JWT ones excepted); it counts for
+    nothing in stacking until an assessor or the trust rules act on it.
     """
     if _issued_here(user, pushed):
         return None, False

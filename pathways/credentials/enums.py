@@ -42,3 +42,13 @@ class VerificationSource(enum.StrEnum):
     TEXT = "text"  # pasted JSON
     SHARE = "share"  # opened from a learner's share
     RECHECK = "recheck"  # a stored verification checked again
+
+
+class NoticeKind(enum.StrEnum):
+    """What a learner's notice (portal and mail) says happened to one of their credentials."""
+
+    ISSUED = "issued"
+    EXPIRING = "expiring"  # validUntil within the notice period; told once per credential
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    REVOKED = "revoked"

@@ -12,6 +12,7 @@ from pathways.accounts.models import Organisation
 from pathways.accounts.models import User
 from pathways.credentials.enums import CredentialKind
 from pathways.credentials.enums import ImportOutcome
+from pathways.credentials.enums import NoticeKind
 from pathways.credentials.enums import StatusPurpose
 from pathways.credentials.enums import VerificationSource
 from pathways.db import UTCDateTime
@@ -372,3 +373,66 @@ class RateWindow(db.Model):
     key: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
     window_start: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, index=True)
     hits: so.Mapped[int] = so.mapped_column(default=0)
+
+
+# -- the learner's wallet: public links and notices (issue 12) --------------------------------
+
+
+class PublicLink(db.Model):
+    """A credential's public page, which its learner turns on and off.
+
+    `slug` is unguessable (`secrets.token_urlsafe`) and the page answers only while
+    `disabled_at` is empty; turning the page on again makes a new row with a new slug, so
+    a link once turned off never works again. At most one live link per credential.
+    """
+
+    __tablename__ = "credential_public_link"
+    __table_args__ = (
+        sa.Index(
+            "ix_credential_public_link_live",
+            "credential_id",
+            unique=True,
+            sqlite_where=sa.text("disabled_at IS NULL"),
+            postgresql_where=sa.text("disabled_at IS NULL"),
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    credential_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="CASCADE")
+    )
+    slug: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    credential: so.Mapped[IssuedCredential] = so.relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.disabled_at is None
+
+
+class Notice(db.Model):
+    """Something the learner is told in the portal (and by mail) about a credential.
+
+    The text is kept as a key and its parameters, so it reads in the reader's language
+    whenever it is shown; `read_at` is set when the learner marks it read.
+    """
+
+    __tablename__ = "credential_notice"
+    __table_args__ = (sa.Index("ix_credential_notice_user_read", "user_id", "read_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE")
+    )
+    kind: so.Mapped[NoticeKind] = so.mapped_column(_enum(NoticeKind))
+    credential_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("credential_issued.id", ondelete="CASCADE"), index=True
+    )
+    text_key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    params: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    credential: so.Mapped[IssuedCredential | None] = so.relationship()

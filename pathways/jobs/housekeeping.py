@@ -40,5 +40,17 @@ def _lti_pruners() -> dict[str, Callable[[], int]]:
 PRUNERS.update(_lti_pruners())
 
 
+def _oauth_pruners() -> dict[str, Callable[[], int]]:
+    from pathways.oauth import jobs as oauth  # noqa: PLC0415 -- keeps this module light to import
+
+    return {
+        "oauth_codes": oauth.prune_authorization_codes,
+        "oauth_tokens": oauth.prune_tokens,
+    }
+
+
+PRUNERS.update(_oauth_pruners())
+
+
 def prune_expired() -> dict[str, int]:
     return {name: pruner() for name, pruner in PRUNERS.items()}

@@ -477,3 +477,37 @@ def test_upsert_of_our_own_credential_is_already_held(live_app, holders):
 
     assert response.status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(HeldCredential.id))) == 0
+
+
+def test_client_secret_post_wallets_and_wrong_secrets(live_app, holders):
+    wallet = Wallet.registered(live_app, token_endpoint_auth_method="client_secret_post")
+    assert wallet.auth_method == "client_secret_post"
+    url, _state = wallet.authorization_url()
+    browser = Browser(live_app)
+    browser.sign_in(holders.learner.email)
+    callback = browser.consent(url)
+    code = query_of(callback)["code"]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": wallet.verifier,
+    }
+
+    basic = requests.post(
+        wallet.urls["token"],
+        data=form,
+        auth=(wallet.client_id, wallet.client_secret),
+        timeout=TIMEOUT,
+    )
+    wrong = requests.post(
+        wallet.urls["token"],
+        data={**form, "client_id": wallet.client_id, "client_secret": "not-the-secret"},
+        timeout=TIMEOUT,
+    )
+    token = wallet.fetch_token(callback)
+
+    assert (basic.status_code, basic.json()["error"]) == (401, "invalid_client")
+    assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
+    assert wallet.session.get(wallet.api("/profile"), timeout=TIMEOUT).status_code == 200
+    assert token["token_type"] == "Bearer"

@@ -54,6 +54,13 @@ JOBS: list[JobSpec] = [
         trigger_args={"hour": 2, "minute": 30},
         description="Re-evaluate learners' pathways nightly, in batches (expiry, recency).",
     ),
+    JobSpec(
+        id="credentials.expiry_notices",
+        target="pathways.credentials.jobs:notify_expiring",
+        trigger="cron",
+        trigger_args={"hour": 3, "minute": 15},
+        description="Tell learners, once, of credentials expiring within 30 days (notice, mail).",
+    ),
 ]
 
 _app = None  # set by the scheduler command; jobs run inside its app context

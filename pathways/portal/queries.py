@@ -23,7 +23,9 @@ from pathways.catalog.models import MicroCredential
 from pathways.catalog.models import MicroCredentialVersion
 from pathways.catalog.models import VersionPartner
 from pathways.db import db
+from pathways.errors import NotFound
 from pathways.stacking import queries as stacking
+from pathways.stacking import services as stacking_services
 
 
 @dataclass
@@ -169,6 +171,24 @@ def _catalog_panels(user: User) -> list[Panel]:
     return panels
 
 
+def _next_step(user_id: int, code: str, locale: str, context) -> str:
+    """The next step of a learner's pathway, in words ("" when the pathway has no rules)."""
+    try:
+        data = stacking_services.pathway(user_id, code, locale=locale, context=context)
+    except NotFound:
+        return ""
+    if data["satisfied"]:
+        return str(_l("requirements met"))
+    if data["awaiting_signoff"]:
+        return str(_l("next step: the workplace sign-off"))
+    if data["next_steps"]:
+        step = data["next_steps"][0]
+        return str(_l("next step: %(code)s %(title)s", code=step["code"], title=step["title"]))
+    if data["workplace_assessment"]:
+        return str(_l("next step: a workplace assessment"))
+    return ""
+
+
 def _pathway_panels(user: User) -> list[Panel]:
     """Learners: their target occupations and progress. Assessors: what awaits sign-off."""
     panels = []
@@ -177,14 +197,19 @@ def _pathway_panels(user: User) -> list[Panel]:
         targets = stacking.targets_of(user.id)
         titles = catalog_queries.occupation_titles(targets)
         locale = str(get_locale() or "en")
+        context = stacking.load_context() if targets else None
         links = []
         for code in targets:
             outcome = outcomes.get(code)
             title = titles.get(code, {})
             name = title.get(locale) or title.get("en") or code
             progress = f" ({round(outcome.progress * 100)} %)" if outcome else ""
+            step = _next_step(user.id, code, locale, context)
             links.append(
-                Link(f"{name}{progress}", url_for("stacking.show_pathway", occupation_code=code))
+                Link(
+                    f"{name}{progress}" + (f" — {step}" if step else ""),
+                    url_for("stacking.show_pathway", occupation_code=code),
+                )
             )
         links.append(Link(str(_l("Choose occupations")), url_for("stacking.list_pathways")))
         panels.append(

@@ -61,6 +61,7 @@ NAV: list[NavItem] = [
     NavItem(_l("Issued credentials"), "credentials.list_credentials", _admin),
     NavItem(_l("LTI"), "lti.list_platforms", _holds(Role.PLATFORM_ADMIN)),
     NavItem(_l("My pathways"), "stacking.list_pathways", _holds(Role.LEARNER)),
+    NavItem(_l("My credentials"), "wallet.list_credentials", _holds(Role.LEARNER)),
     NavItem(_l("Assessments"), "stacking.assessment_queue", _holds(Role.ASSESSOR)),
 ]
 

@@ -123,3 +123,31 @@ def test_open_badges_api_refuses_requests_without_a_bearer_token(app, client):
         "GET /ims/ob/v3p0/profile",
         "PUT /ims/ob/v3p0/profile",
     ]
+
+
+# The learner's credentials and notices are theirs alone (someone else's credential is 404,
+# tests/credentials/test_wallet.py); a credential's public page is for anyone while it is on.
+WALLET_RULES = {
+    "wallet.list_credentials": "signed_in",
+    "wallet.show_credential": "signed_in",
+    "wallet.download_credential": "signed_in",
+    "wallet.download_badge_png": "signed_in",
+    "wallet.download_badge_svg": "signed_in",
+    "wallet.set_public_link": "signed_in",
+    "wallet.list_notices": "signed_in",
+    "wallet.mark_notices_read": "signed_in",
+    "wallet.show_public_credential": "public",
+    "wallet.public_badge_png": "public",
+}
+
+
+def test_wallet_routes_declare_who_may_use_them(app, client):
+    declared = {
+        rule.endpoint: app.view_functions[rule.endpoint].access_rule.kind
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("wallet.")
+    }
+    assert declared == WALLET_RULES
+    # Anonymous: a public page that is not on is simply not found, never a sign-in.
+    assert client.get("/credentials/not-a-live-link").status_code == 404
+    assert client.get("/credentials/not-a-live-link/badge.png").status_code == 404

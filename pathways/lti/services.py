@@ -1,9 +1,10 @@
 """LTI use cases shared by every flow: registrations, LTI 1.1 consumers, provisioning users
 from launches and rosters, cohorts (contexts), resource links, and the grade outbox.
 
-Every function flushes and never commits. Completions reach the outbox through
-`pathways.records.services.AWARD_HOOKS` (and `MODULE_HOOKS` when it exists): the hooks
-are appended when this module is imported.
+Every function flushes and never commits. Results reach the outbox through
+`pathways.records.services` hooks: `AWARD_HOOKS` and `AWARD_REVOKED_HOOKS` for
+micro-credential (and occupation) links, `PROGRESS_HOOKS` for module links; they are
+appended when this module is imported.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pathways.lti.models import LtiGradeLink
 from pathways.lti.models import LtiOutbox
 from pathways.lti.models import LtiPlatform
 from pathways.lti.models import LtiResourceLink
+from pathways.records import services as records
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ GRANTABLE = {
     claims.ROLE_COLLEGE_ADMIN: Role.COLLEGE_ADMIN,
 }
 TARGET_KINDS = ("credential", "module", "pathway")
-# A completed link is reported as full marks on this scale; the platform rescales.
+# Scores are reported on this scale (a 0.8 result is 80); the platform rescales.
 SCORE_MAXIMUM = 100
 
 
@@ -477,40 +479,87 @@ def enqueue_row(row: LtiOutbox) -> LtiOutbox | None:
     return row
 
 
-def enqueue_grade(
-    grade: LtiGradeLink, *, source_key: str, completed_at: datetime, score: float = 1.0
-) -> LtiOutbox | None:
-    """Queue a completion's grade for one grade link; None if it was queued before.
+@dataclass(frozen=True)
+class Grade:
+    """A learner's result on one target as the LMS gradebook should show it.
 
-    `score` is a fraction (0..1). AGS gets scoreGiven/scoreMaximum on SCORE_MAXIMUM with
-    Completed/FullyGraded; LTI 1.1 outcomes get replaceResult with the fraction.
+    `score` is a fraction 0..1 (None: no result, the gradebook cell is cleared);
+    `activity_progress` and `grading_progress` are the AGS vocabularies: a failed
+    attempt is Completed and FullyGraded with its own score (AGS `Failed` says the
+    grading failed, not the learner).
     """
-    link = grade.resource_link
-    key_tail = f"{grade.user_id}:{link.id}:{source_key}"
-    if grade.lineitem_url and link.platform_id is not None:
+
+    score: float | None
+    activity_progress: str
+    grading_progress: str
+
+
+AWARDED = Grade(1.0, "Completed", "FullyGraded")
+CLEARED = Grade(None, "Initialized", "NotReady")
+
+
+def _fraction(scaled: float | None) -> float | None:
+    if scaled is None:
+        return None
+    return min(1.0, max(0.0, float(scaled)))  # xAPI `scaled` may be negative
+
+
+def grade_of_progress(progress: Any) -> Grade:
+    """The grade a module's progress stands for.
+
+    Completed or passed: its best score (full marks when the module asks completion
+    only and no score came); failed: its best score (0 without one); a score without
+    an outcome yet: in progress, pending; nothing left (voided, reversed): cleared.
+    """
+    best = _fraction(getattr(progress, "best_score_scaled", None))
+    if getattr(progress, "is_complete", False):
+        return Grade(1.0 if best is None else best, "Completed", "FullyGraded")
+    if getattr(progress, "status", None) == "failed":
+        return Grade(0.0 if best is None else best, "Completed", "FullyGraded")
+    if best is not None:
+        return Grade(best, "InProgress", "Pending")
+    return CLEARED
+
+
+def enqueue_grade(
+    grade_link: LtiGradeLink, *, source_key: str, at: datetime, grade: Grade = AWARDED
+) -> LtiOutbox | None:
+    """Queue one grade for one grade link; None if this source_key was queued before.
+
+    AGS gets scoreGiven (the fraction on SCORE_MAXIMUM) with the grade's progress
+    states, or no scoreGiven when cleared; LTI 1.1 Basic Outcomes get replaceResult
+    with the same fraction, or deleteResult when cleared. `at` is the score's
+    timestamp: the platform keeps the newest.
+    """
+    link = grade_link.resource_link
+    key_tail = f"{grade_link.user_id}:{link.id}:{source_key}"
+    if grade_link.lineitem_url and link.platform_id is not None:
         body = claims.ags_score(
-            user_id=grade.lti_user_id,
-            score_given=round(score * SCORE_MAXIMUM, 4),
+            user_id=grade_link.lti_user_id,
+            score_given=None if grade.score is None else round(grade.score * SCORE_MAXIMUM, 4),
             score_maximum=SCORE_MAXIMUM,
-            activity_progress="Completed",
-            grading_progress="FullyGraded",
-            timestamp=completed_at,
+            activity_progress=grade.activity_progress,
+            grading_progress=grade.grading_progress,
+            timestamp=at,
         )
         row = LtiOutbox(
             kind="ags_score",
             idempotency_key=f"ags:{key_tail}",
             platform_id=link.platform_id,
-            url=scores_url(grade.lineitem_url),
+            url=scores_url(grade_link.lineitem_url),
             payload={"score": body},
         )
-    elif grade.outcome_url and grade.sourcedid:
+    elif grade_link.outcome_url and grade_link.sourcedid:
+        payload: dict[str, Any] = {"sourcedid": grade_link.sourcedid}
+        if grade.score is not None:
+            payload["score"] = grade.score
         row = LtiOutbox(
-            kind="pox_replace",
-            idempotency_key=f"pox:{key_tail}",
+            kind="pox_replace" if grade.score is not None else "pox_delete",
+            idempotency_key=f"{'pox' if grade.score is not None else 'poxdel'}:{key_tail}",
             platform_id=link.platform_id,
             consumer_id=link.consumer_id,
-            url=grade.outcome_url,
-            payload={"sourcedid": grade.sourcedid, "score": score},
+            url=grade_link.outcome_url,
+            payload=payload,
         )
     else:
         return None
@@ -533,14 +582,14 @@ def grade_links_for(user_id: int, kind: str, code: str) -> list[LtiGradeLink]:
     )
 
 
-def enqueue_completion(
-    user: User, kind: str, code: str, *, source_key: str, completed_at: datetime | None = None
+def enqueue_target_grade(
+    user: User, kind: str, code: str, grade: Grade, *, source_key: str, at: datetime | None = None
 ) -> list[LtiOutbox]:
-    """Queue full marks on every graded link of `user` that points at (kind, code)."""
-    completed_at = completed_at or utcnow()
+    """Queue `grade` on every graded link of `user` that points at (kind, code)."""
+    at = at or utcnow()
     queued = []
-    for grade in grade_links_for(user.id, kind, str(code)):
-        row = enqueue_grade(grade, source_key=source_key, completed_at=completed_at)
+    for grade_link in grade_links_for(user.id, kind, str(code)):
+        row = enqueue_grade(grade_link, source_key=source_key, at=at, grade=grade)
         if row is not None:
             queued.append(row)
     return queued
@@ -577,32 +626,53 @@ def award_targets(award: Any) -> list[tuple[str, str]]:
 
 
 def on_award(user: User, award: Any) -> None:
-    """AWARD_HOOKS entry: queue the grade of each LTI link the award completes."""
+    """AWARD_HOOKS entry: the links the award completes get full marks, completed."""
     when = _first_attr(award, "issued_at", "awarded_at", "created_at")
     for kind, code in award_targets(award):
-        enqueue_completion(
-            user, kind, code, source_key=f"award:{getattr(award, 'id', code)}", completed_at=when
+        enqueue_target_grade(
+            user, kind, code, AWARDED, source_key=f"award:{getattr(award, 'id', code)}", at=when
         )
 
 
-def on_module_completed(user: User, progress: Any) -> None:
-    """MODULE_HOOKS entry: queue the grade of links pointing at the completed module."""
-    module_id = _first_attr(progress, "module_id", "module.id", "id")
-    when = _first_attr(progress, "completed_at", "updated_at")
-    if module_id is not None:
-        enqueue_completion(
-            user, "module", str(module_id), source_key=f"module:{module_id}", completed_at=when
+def on_award_revoked(user: User, award: Any) -> None:
+    """AWARD_REVOKED_HOOKS entry: the links of a revoked award are cleared."""
+    when = _first_attr(award, "revoked_at") or utcnow()
+    for kind, code in award_targets(award):
+        enqueue_target_grade(
+            user,
+            kind,
+            code,
+            CLEARED,
+            source_key=f"award:{getattr(award, 'id', code)}:revoked",
+            at=when,
         )
+
+
+def on_progress(user: User, progress: Any) -> None:
+    """PROGRESS_HOOKS entry: links pointing at the module get the learner's standing
+    (a completion, a pass with its score, a failed attempt, a reversal) each time it
+    changes; the score's timestamp is when it changed."""
+    module_id = _first_attr(progress, "module_id", "module.id")
+    when = _first_attr(progress, "updated_at", "completed_at") or utcnow()
+    if module_id is None:
+        return
+    enqueue_target_grade(
+        user,
+        "module",
+        str(module_id),
+        grade_of_progress(progress),
+        source_key=f"module:{module_id}:{int(when.timestamp() * 1_000_000)}",
+        at=when,
+    )
 
 
 def _install_hooks() -> None:
-    try:
-        from pathways.records import services as records  # noqa: PLC0415 -- optional package
-    except ImportError:  # records not built yet; the hooks join when it is
-        return
-    for name, hook in (("AWARD_HOOKS", on_award), ("MODULE_HOOKS", on_module_completed)):
-        hooks = getattr(records, name, None)
-        if isinstance(hooks, list) and hook not in hooks:
+    for hooks, hook in (
+        (records.AWARD_HOOKS, on_award),
+        (records.AWARD_REVOKED_HOOKS, on_award_revoked),
+        (records.PROGRESS_HOOKS, on_progress),
+    ):
+        if hook not in hooks:
             hooks.append(hook)
 
 

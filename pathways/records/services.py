@@ -24,10 +24,13 @@ from pathways.records.models import ModuleProgress
 # stacking re-evaluates pathways, LTI queues grade passback.
 AWARD_HOOKS: list[Callable] = []
 # Called as hook(user, award) after an award is revoked (a voided statement): stacking
-# re-evaluates and may revoke what relied on it. Grade passback does not listen here.
+# re-evaluates and may revoke what relied on it; LTI clears the award's grade.
 AWARD_REVOKED_HOOKS: list[Callable] = []
-# Called as hook(user, progress) when a module becomes complete: LTI queues its grade.
+# Called as hook(user, progress) when a module becomes complete.
 MODULE_HOOKS: list[Callable] = []
+# Called as hook(user, progress) when a module's standing (status, completion, best
+# score) changes, whichever way: LTI sends the learner's result to the LMS gradebook.
+PROGRESS_HOOKS: list[Callable] = []
 
 EVIDENCE_VERBS = ("completed", "passed", "failed", "scored")
 COMPLETE = frozenset({"completed", "passed"})
@@ -99,6 +102,11 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
         progress = ModuleProgress(user_id=user_id, module_id=module_id, is_complete=False)
         db.session.add(progress)
     was_complete = bool(progress.is_complete)
+    standing = (
+        progress.status or "in_progress",
+        bool(progress.is_complete),
+        progress.best_score_scaled,
+    )
     verbs = {e.verb for e in evidence}
     status = next((v for v in ("passed", "completed", "failed") if v in verbs), "in_progress")
     completion = next((e for e in evidence if e.verb in COMPLETE), None)
@@ -110,9 +118,12 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
     progress.best_score_scaled = max(scores) if scores else None
     progress.updated_at = utcnow()
     db.session.flush()
+    user = db.session.get(User, user_id)
     if progress.is_complete and not was_complete:
-        user = db.session.get(User, user_id)
         for hook in MODULE_HOOKS:
+            hook(user, progress)
+    if (progress.status, progress.is_complete, progress.best_score_scaled) != standing:
+        for hook in PROGRESS_HOOKS:
             hook(user, progress)
     return progress
 

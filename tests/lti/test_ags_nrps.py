@@ -217,13 +217,17 @@ def test_instructor_launches_get_no_grade_link(client, fake, registered):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiGradeLink)) == 0
 
 
-def test_module_completion_hook_queues_the_module_link(client, fake, registered):
+def test_module_progress_hook_queues_the_module_link(client, fake, registered):
     user = graded_launch(client, fake, target="module:42")
+    changed_at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    standing = SimpleNamespace(
+        module_id=42, status="completed", is_complete=True, best_score_scaled=None
+    )
     with transaction():
-        services.on_module_completed(user, SimpleNamespace(module_id=42, completed_at=utcnow()))
+        services.on_progress(user, SimpleNamespace(**vars(standing), updated_at=changed_at))
     assert [
-        r.idempotency_key.split(":")[-2:] for r in db.session.scalars(sa.select(LtiOutbox))
-    ] == [["module", "42"]]
+        r.idempotency_key.split(":")[-3:] for r in db.session.scalars(sa.select(LtiOutbox))
+    ] == [["module", "42", str(int(changed_at.timestamp() * 1_000_000))]]
 
 
 def test_instructor_lists_and_creates_line_items(client, fake, registered):

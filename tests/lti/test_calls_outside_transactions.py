@@ -144,8 +144,15 @@ def test_an_lms_that_answers_a_score_with_a_statement_is_not_locked_out(file_app
                 lti_user_id="moodle-7",
                 lineitem_url=fake.base + "/lineitems/1/lineitem",
             )
-            services.on_module_completed(
-                learner, SimpleNamespace(module_id=graded_module.id, completed_at=utcnow())
+            services.on_progress(
+                learner,
+                SimpleNamespace(
+                    module_id=graded_module.id,
+                    status="passed",
+                    is_complete=True,
+                    best_score_scaled=0.8,
+                    updated_at=utcnow(),
+                ),
             )
             learner_id = learner.id
         callbacks = []

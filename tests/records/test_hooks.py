@@ -13,9 +13,9 @@ def test_hook_lists_have_their_subscribers(app):
     from pathways.lti import services as lti_services
     from pathways.stacking import services as stacking_services
 
-    assert lti_services.on_module_completed in services.MODULE_HOOKS
+    assert lti_services.on_progress in services.PROGRESS_HOOKS
     assert lti_services.on_award in services.AWARD_HOOKS
-    assert lti_services.on_award not in services.AWARD_REVOKED_HOOKS
+    assert lti_services.on_award_revoked in services.AWARD_REVOKED_HOOKS
     assert stacking_services.on_award_changed in services.AWARD_HOOKS
     assert stacking_services.on_award_changed in services.AWARD_REVOKED_HOOKS
 

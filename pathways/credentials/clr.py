@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pathways.credentials.ob3 import OB_EXTENSIONS
 from pathways.credentials.ob3 import OB_V3
 from pathways.credentials.ob3 import SCHEMA_VALIDATOR
 from pathways.credentials.ob3 import VC_V2
 
 CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
-CONTEXT = [VC_V2, CLR_V2, OB_V3]
+CONTEXT = [VC_V2, CLR_V2, OB_V3, OB_EXTENSIONS]
 CLR_SCHEMA = (
     "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
 )

@@ -30,6 +30,8 @@ CONTEXT_FILES = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context.json",
+    # Defines the credentialSchema type 1EdTechJsonSchemaValidator2019 (OB 3.0 examples).
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-context-2.0.1.json",
     "https://purl.imsglobal.org/spec/clr/v2p0/context.json": "clr-v2p0-context.json",
     "https://w3id.org/openbadges/v2": "ob-v2p0-context.json",

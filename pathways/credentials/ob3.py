@@ -15,7 +15,10 @@ from typing import Any
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CONTEXT = [VC_V2, OB_V3]
+# 1EdTech's extension context defines the credentialSchema type `1EdTechJsonSchemaValidator2019`,
+# which neither the VC 2.0 nor the OB 3.0 context defines (JSON-LD safe mode refuses it).
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXT = [VC_V2, OB_V3, OB_EXTENSIONS]
 ACHIEVEMENT_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )

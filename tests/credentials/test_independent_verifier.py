@@ -24,16 +24,6 @@ from tests.stacking.pathway_factories import award as make_award
 
 pytestmark = pytest.mark.integration
 
-# Known failure, reported to the lead (strict: a fix shows up as XPASS).
-SCHEMA_TYPE_IS_RELATIVE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "credentialSchema type '1EdTechJsonSchemaValidator2019' is a relative IRI under "
-        "the VC 2.0 + OB 3.0.3 contexts: jsonld.js (safe mode) refuses the document "
-        "('Safe mode validation error.'), pyld signed it as http://example.org/base/..."
-    ),
-)
-
 
 @pytest.fixture
 def people(app, live_app, database):
@@ -93,10 +83,9 @@ def test_the_oracle_reads_the_revocation_bit_before_and_after_revoking(live_app,
     assert result["status_verified"] is True
 
 
-# -- proofs (see SCHEMA_TYPE_IS_RELATIVE) ---------------------------------------------------------
+# -- proofs ---------------------------------------------------------
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_verifies_an_issued_micro_credential_and_its_status(live_app, client, people):
     _, credential = micro_credential(client, people)
     result = node_verify(credential, base_url=live_app, check_status=True)
@@ -108,7 +97,6 @@ def test_the_oracle_verifies_an_issued_micro_credential_and_its_status(live_app,
     assert [(s["purpose"], s["set"]) for s in result["status"]] == [("revocation", False)]
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_verifies_an_endorsement_credential(live_app, client, people):
     micro_credential(client, people)
     endorsement = world.document(world.issued(kind=CredentialKind.ENDORSEMENT)[0])
@@ -117,7 +105,6 @@ def test_the_oracle_verifies_an_endorsement_credential(live_app, client, people)
     assert result["status_verified"] is True
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_verifies_a_clr_and_every_nested_credential(live_app, client, people, tmp_path):
     certification = world.reach_machine_operator(client, people, tmp_path)
     record = world.document(world.only(CredentialKind.RECORD, certification_id=certification.id))
@@ -132,7 +119,6 @@ def test_the_oracle_verifies_a_clr_and_every_nested_credential(live_app, client,
         assert proof["controller"] == credential["issuer"]["id"]
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_sees_a_revoked_input_and_its_revoked_record(live_app, client, people, tmp_path):
     certification = world.reach_machine_operator(client, people, tmp_path)
     record = world.document(world.only(CredentialKind.RECORD, certification_id=certification.id))
@@ -157,7 +143,6 @@ def test_the_oracle_sees_a_revoked_input_and_its_revoked_record(live_app, client
     assert sorted(revoked_inputs) == ["ILL-MO", "ILL-SAFE"]  # the badge and the input
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_reads_an_expired_credential_as_expired_not_revoked(live_app, client, people):
     now = utcnow()
     lapsed = make_award(
@@ -176,7 +161,6 @@ def test_the_oracle_reads_an_expired_credential_as_expired_not_revoked(live_app,
     assert_verified(inside)
 
 
-@SCHEMA_TYPE_IS_RELATIVE
 def test_the_oracle_verifies_old_credentials_after_rotation_and_refuses_after_compromise(
     live_app, client, people
 ):

@@ -232,24 +232,7 @@ def test_a_proof_naming_a_key_the_issuer_never_had_fails(signed):
         world.verify(signed.client, credential)
 
 
-# Known failure, reported to the lead (strict: a fix shows up as XPASS).
-SCHEMA_TYPE_IS_RELATIVE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "credentialSchema type '1EdTechJsonSchemaValidator2019' is defined by neither the "
-        "VC 2.0 nor the OB 3.0.3 context: pyld signs it as "
-        "http://example.org/base/1EdTechJsonSchemaValidator2019; jsonld.js refuses it"
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=() if name == "status_list" else SCHEMA_TYPE_IS_RELATIVE)
-        for name in sorted(ISSUERS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(ISSUERS))
 def test_canonical_form_has_only_absolute_iris(signed, name):
     """Every IRI the signature covers is absolute, never pyld's placeholder base.
 

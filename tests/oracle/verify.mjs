@@ -74,6 +74,23 @@ const SPEC_FILES = new Map([
   ['https://purl.imsglobal.org/spec/clr/v2p0/context.json', 'clr_v2p0/context.json'],
 ]);
 
+// 1EdTech's extension context (purl.imsglobal.org/spec/ob/v3p0/extensions.json), written out
+// here from its published terms: shared/spec has no copy of it.
+const OB_EXTENSIONS = {
+  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': {
+    '@context': {
+      id: '@id',
+      type: '@type',
+      '1EdTechJsonSchemaValidator2019':
+        'https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019',
+      '1EdTechRevocationList':
+        'https://purl.imsglobal.org/spec/vcrl/v1p0/context.json#1EdTechRevocationList',
+      '1EdTechCredentialRefresh':
+        'https://purl.imsglobal.org/spec/vccr/v1p0/context.json#1EdTechCredentialRefresh',
+    },
+  },
+};
+
 function specContext(url) {
   const file = path.join(SPEC_DIR, SPEC_FILES.get(url));
   try {
@@ -166,6 +183,9 @@ function makeLoader({baseUrl, documents}) {
   async function load(url) {
     if(PACKAGED.has(url)) {
       return PACKAGED.get(url);
+    }
+    if(url in OB_EXTENSIONS) {
+      return OB_EXTENSIONS[url];
     }
     if(SPEC_FILES.has(url)) {
       return specContext(url);

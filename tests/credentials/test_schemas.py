@@ -10,8 +10,8 @@ list credentials, -> VC 2.0 verifiable-credential-schema.json (2020-12). Formats
 asserted: `date`, and `date-time` by RFC 3339 (`jsonschema` only checks date-time with an
 optional package this project does not install, so the check is registered here).
 
-The documents are issued once per session through the real paths (xAPI completions, PLAR,
-sign-off, a verified MSSC CPT) and kept as JSON; each test then checks one of them.
+The documents are issued once for the module through the real paths (xAPI completions,
+PLAR, sign-off, a verified MSSC CPT) and kept as JSON; each test then checks one of them.
 """
 
 from __future__ import annotations
@@ -121,37 +121,36 @@ def named_schema(credential: dict[str, Any]) -> str:
 
 # -- the issued documents --------------------------------------------------------------------
 
-_ISSUED: dict[str, Any] = {}
 
-
-@pytest.fixture
-def issued(app, database, client, tmp_path) -> dict[str, Any]:
-    """Issued documents by name, made once (through the app) and then kept as JSON."""
-    if not _ISSUED:
+@pytest.fixture(scope="module")
+def issued(app, tmp_path_factory) -> dict[str, Any]:
+    """Issued documents by name, made once for the module through the app (rolled back)."""
+    documents: dict[str, Any] = {}
+    with world.shared_database(app):
+        client = app.test_client()
         world.load_content(app)
         people = world.make_people()
-        world.reach_machine_operator(client, people, tmp_path)
+        world.reach_machine_operator(client, people, tmp_path_factory.mktemp("plar"))
         by_equivalence = world.make_people("cpt.holder@example.com")
         world.reach_by_equivalence(by_equivalence)
         for row in world.issued(kind=CredentialKind.MICRO_CREDENTIAL):
             credential = world.document(row)
             code = credential["credentialSubject"]["achievement"]["humanCode"]
-            _ISSUED[f"micro_credential {code}"] = credential
+            documents[f"micro_credential {code}"] = credential
         endorsements = world.issued(kind=CredentialKind.ENDORSEMENT)
         assert endorsements, "the content's endorsements were not signed"
         for row in endorsements:
-            _ISSUED[f"endorsement {row.issuer.code} {row.uuid}"] = world.document(row)
+            documents[f"endorsement {row.issuer.code} {row.uuid}"] = world.document(row)
         stacked = world.certification_of(people.learner, "ILL-MO")
         equivalent = world.certification_of(by_equivalence.learner, "ILL-MO")
         for label, certification in (("stack", stacked), ("equivalence", equivalent)):
             for kind in (CredentialKind.RECORD, CredentialKind.CERTIFICATION):
                 row = world.only(kind, certification_id=certification.id)
-                _ISSUED[f"{kind.value} {label}"] = world.document(row)
-        record = _ISSUED["record stack"]
-        for purpose, entry in world.entries(record).items():
+                documents[f"{kind.value} {label}"] = world.document(row)
+        for purpose, entry in world.entries(documents["record stack"]).items():
             served = world.served_list(client, entry["statusListCredential"])
-            _ISSUED[f"status_list {purpose}"] = served.get_json(force=True)
-    return _ISSUED
+            documents[f"status_list {purpose}"] = served.get_json(force=True)
+    return documents
 
 
 def names(prefix: str) -> list[str]:

@@ -32,9 +32,12 @@ MODULE_HOOKS: list[Callable] = []
 # score) changes, whichever way: LTI sends the learner's result to the LMS gradebook.
 PROGRESS_HOOKS: list[Callable] = []
 
-EVIDENCE_VERBS = ("completed", "passed", "failed", "scored")
+# "uncompleted" (an LMS marked the activity incomplete again) reverses what came before it.
+EVIDENCE_VERBS = ("completed", "passed", "failed", "scored", "uncompleted")
 COMPLETE = frozenset({"completed", "passed"})
+REVERSED = "uncompleted"
 VOIDED_REASON = "voided statement"
+REVERSED_REASON = "completion reversed"
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -56,7 +59,10 @@ def record_module_evidence(
 ) -> Award | None:
     """Record one statement about a module; update progress; award the version if due.
 
-    Idempotent by (statement id, module): a replay changes nothing.
+    `verb` is the evidence a statement gives (EVIDENCE_VERBS): "uncompleted" reverses
+    the module's earlier evidence, and revokes the awards that counted its completion
+    (through AWARD_REVOKED_HOOKS). Idempotent by (statement id, module): a replay
+    changes nothing.
     """
     if verb not in EVIDENCE_VERBS:
         raise ValueError(f"unknown evidence verb {verb!r}")
@@ -81,11 +87,16 @@ def record_module_evidence(
     progress = recompute_progress(user_id, module.id)
     if progress.is_complete:
         return award_if_complete(user_id, module.version)
+    if verb == REVERSED:
+        revoke_awards_counting(user_id, module.id, reason=REVERSED_REASON)
     return None
 
 
 def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
-    """Derive a learner's progress in a module from its evidence that is not voided."""
+    """Derive a learner's progress in a module from its evidence that is not voided.
+
+    Only what came after the latest "uncompleted" counts: it reverses the rest.
+    """
     evidence = db.session.scalars(
         sa.select(ModuleEvidence)
         .where(
@@ -107,6 +118,10 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
         bool(progress.is_complete),
         progress.best_score_scaled,
     )
+    reversal = max(
+        (index for index, e in enumerate(evidence) if e.verb == REVERSED), default=-1
+    )
+    evidence = evidence[reversal + 1 :]
     verbs = {e.verb for e in evidence}
     status = next((v for v in ("passed", "completed", "failed") if v in verbs), "in_progress")
     completion = next((e for e in evidence if e.verb in COMPLETE), None)
@@ -170,6 +185,25 @@ def award_if_complete(user_id: int, version: MicroCredentialVersion) -> Award | 
     for hook in AWARD_HOOKS:
         hook(award.user, award)
     return award
+
+
+def revoke_awards_counting(user_id: int, module_id: int, *, reason: str) -> list[Award]:
+    """Revoke the learner's active awards whose basis counts this module (it is no longer
+    complete), announcing each through AWARD_REVOKED_HOOKS."""
+    now = utcnow()
+    revoked = []
+    awards = db.session.scalars(
+        sa.select(Award).where(Award.user_id == user_id, Award.revoked_at.is_(None))
+    ).all()
+    for award in awards:
+        if module_id in (award.basis.get("modules") or []):
+            award.revoked_at = now
+            award.revocation_reason = reason
+            db.session.flush()
+            for hook in AWARD_REVOKED_HOOKS:
+                hook(award.user, award)
+            revoked.append(award)
+    return revoked
 
 
 def void_evidence(statement_ids: list[str]) -> None:

@@ -1,8 +1,11 @@
 """Statements -> learner records, in the transaction that stores them.
 
-A statement projects when its verb is completed, passed, failed or scored (by the verb
-IRI's last segment, as ADL and Moodle name them), its object is an Activity a published
-micro-credential module lists, and its actor maps to a user: mbox = the user's email,
+A statement projects when it is evidence (`evidence_of`: completed, passed, failed,
+scored or uncompleted by the verb IRI's last segment, as ADL and Moodle name them, with
+the result deciding: `success: false` fails, `completion: false` completes nothing), its
+object is an Activity a published micro-credential module lists (or, for a quiz
+attempt's own URL, one of its context's parent or grouping activities is), and its
+actor maps to a user: mbox = the user's email,
 mbox_sha1sum of it, or an account (homePage, name) linked as "xapi_account" or "lti"
 (Moodle's LTI issuer is its home page and its LTI `sub` is the xAPI account name).
 Statements of actors not yet known are noted in `xapi_pending_actor` and projected when
@@ -15,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,28 +35,88 @@ from pathways.xapi.models import Statement
 from pathways.xapi.statements import agent_ifi
 from pathways.xapi.statements import parse_timestamp
 
-VERB_PREFIXES = ("http://adlnet.gov/expapi/verbs/", "https://w3id.org/xapi/adl/verbs/")
+# Verb IRIs are known by their last segment under these vocabularies: ADL's (old and
+# w3id), and TinCan's, which Moodle's logstore_xapi uses for module completions.
+VERB_PREFIXES = (
+    "http://adlnet.gov/expapi/verbs/",
+    "https://w3id.org/xapi/adl/verbs/",
+    "http://id.tincanapi.com/verb/",
+)
+VERBS = frozenset({"completed", "passed", "failed", "scored", "uncompleted"})
 ACCOUNT_PROVIDERS = ("xapi_account", "lti")
 
 
-def evidence_verb(verb_id: str) -> str | None:
-    """completed / passed / failed / scored for the ADL verb IRIs, else None."""
+def verb_name(verb_id: str) -> str | None:
+    """completed / passed / failed / scored / uncompleted for the known verb IRIs."""
     for prefix in VERB_PREFIXES:
         if verb_id.startswith(prefix):
             name = verb_id[len(prefix) :]
-            return name if name in records.EVIDENCE_VERBS else None
+            return name if name in VERBS else None
     return None
 
 
-def _candidates(statements) -> list:
+def evidence_of(statement: dict) -> str | None:
+    """The evidence a statement gives about its activity, or None (nothing to record).
+
+    The result decides over the verb: `success: false` is a failed attempt, whatever the
+    verb says; `completion: false` completes nothing (a score it carries is kept as
+    "scored"). `uncompleted` reverses an earlier completion.
+    """
+    name = verb_name(statement["verb"]["id"])
+    if name is None or name in ("failed", "uncompleted"):
+        return name
+    result = statement.get("result") or {}
+    if result.get("success") is False:
+        return "failed"
+    if name == "scored" or result.get("completion") is False:
+        return "scored" if _score(statement) is not None else None
+    return name
+
+
+def _score(statement: dict) -> float | None:
+    return ((statement.get("result") or {}).get("score") or {}).get("scaled")
+
+
+def _context_ids(statement: dict, kind: str) -> tuple[str, ...]:
+    items = ((statement.get("context") or {}).get("contextActivities") or {}).get(kind) or []
+    if isinstance(items, dict):
+        items = [items]
+    return tuple(item["id"] for item in items if isinstance(item, dict) and "id" in item)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored statement that may be evidence, with the activity ids that may name its
+    module, most specific first: the object; then the context's parent activities (a
+    quiz attempt's quiz); then its grouping activities."""
+
+    item: Any
+    evidence: str
+    levels: tuple[tuple[str, ...], ...]
+
+    def activity_ids(self, listed: set[str]) -> tuple[str, ...]:
+        """The ids of the first level a module lists (empty when none does)."""
+        for level in self.levels:
+            found = tuple(iri for iri in level if iri in listed)
+            if found:
+                return found
+        return ()
+
+
+def _candidates(statements) -> list[Candidate]:
     out = []
     for item in statements:
         statement = item.statement
-        verb = evidence_verb(statement["verb"]["id"])
+        evidence = evidence_of(statement)
         obj = statement["object"]
-        if verb is None or obj.get("objectType", "Activity") != "Activity":
+        if evidence is None or obj.get("objectType", "Activity") != "Activity":
             continue
-        out.append((item, verb, obj["id"]))
+        levels = (
+            (obj["id"],),
+            _context_ids(statement, "parent"),
+            _context_ids(statement, "grouping"),
+        )
+        out.append(Candidate(item, evidence, tuple(level for level in levels if level)))
     return out
 
 
@@ -97,34 +162,36 @@ def users_for_agents(agents: Iterable[dict]) -> dict[str, User]:
 
 
 def project(statements) -> None:
-    """Project newly stored statements (`store.StoredStatement`s) into records."""
+    """Project newly stored statements (objects with `pk` and `statement`) into records."""
     candidates = _candidates(statements)
     if not candidates:
         return
     # Most evidence in a batch is about activities no module lists: find the few that
     # are before loading any module.
-    listed = activities_in_published_modules({iri for _, _, iri in candidates})
-    candidates = [c for c in candidates if c[2] in listed]
-    if not candidates:
+    every = {iri for c in candidates for level in c.levels for iri in level}
+    listed = activities_in_published_modules(every)
+    chosen = [(c, c.activity_ids(listed)) for c in candidates]
+    chosen = [(c, iris) for c, iris in chosen if iris]
+    if not chosen:
         return
-    modules = published_modules_for_activities({iri for _, _, iri in candidates})
-    users = users_for_agents(item.statement["actor"] for item, _, _ in candidates)
+    modules = published_modules_for_activities({iri for _, iris in chosen for iri in iris})
+    users = users_for_agents(c.item.statement["actor"] for c, _ in chosen)
     pending = []
-    for item, verb, iri in candidates:
-        statement = item.statement
+    for candidate, iris in chosen:
+        statement = candidate.item.statement
         key = agent_ifi(statement["actor"])
         user = users.get(key)
         if user is None:
-            pending.append({"statement_pk": item.pk, "ifi": key})
+            pending.append({"statement_pk": candidate.item.pk, "ifi": key})
             continue
-        score = (statement.get("result") or {}).get("score", {}).get("scaled")
-        for module in modules[iri]:
+        targets = {module.id: module for iri in iris for module in modules.get(iri, [])}
+        for module in targets.values():
             records.record_module_evidence(
                 user.id,
                 module,
                 statement_id=statement["id"].lower(),
-                verb=verb,
-                score_scaled=score,
+                verb=candidate.evidence,
+                score_scaled=_score(statement),
                 occurred_at=parse_timestamp(statement["timestamp"]),
             )
     if pending:

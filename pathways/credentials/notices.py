@@ -223,26 +223,45 @@ _PENDING = "pathways_credential_mail"
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send once the session's transaction commits; forget it if it rolls back."""
-    db.session.info.setdefault(_PENDING, []).append((to, subject, body))
+    """Send once the session's transaction commits; forget it if what it tells rolls back.
+
+    Each mail remembers the (innermost) transaction it was queued in, so a savepoint that
+    rolls back drops its own mails and keeps those of the enclosing transaction.
+    """
+    session = db.session()
+    session.connection()  # begins the transaction if nothing has yet
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, (to, subject, body)))
 
 
 def _send_pending(session) -> None:
-    for to, subject, body in session.info.pop(_PENDING, []):
+    for _transaction, (to, subject, body) in session.info.pop(_PENDING, []):
         try:
             send_mail(to, subject, body)
         except Exception:  # a mail server failure must not undo what was committed
             log.exception("credential notice mail to %s failed", to)
 
 
-def _drop_pending(session, *_args) -> None:
-    session.info.pop(_PENDING, None)
+def _within(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_rolled_back(session, previous_transaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [
+            item for item in pending if not _within(item[0], previous_transaction)
+        ]
 
 
 def _register() -> None:
     if not sa.event.contains(db.session, "after_commit", _send_pending):
         sa.event.listen(db.session, "after_commit", _send_pending)
-        sa.event.listen(db.session, "after_rollback", _drop_pending)
+        sa.event.listen(db.session, "after_soft_rollback", _drop_rolled_back)
     if on_credential_event not in services.CREDENTIAL_HOOKS:
         services.CREDENTIAL_HOOKS.append(on_credential_event)
 

@@ -93,6 +93,17 @@ def test_a_rolled_back_change_tells_nobody(app, database, outbox):
     assert [m["Subject"] for m in outbox] == ["Your credential “T-SAFE course” is suspended"]
 
 
+def test_a_savepoint_that_rolls_back_drops_only_its_own_mail(app, database, outbox):
+    with transaction():
+        notices.queue_mail("kept@example.com", "kept", "body")
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            notices.queue_mail("dropped@example.com", "dropped", "body")
+            raise RuntimeError("a savepoint fails")
+        with db.session.begin_nested():
+            notices.queue_mail("also-kept@example.com", "also kept", "body")
+    assert [m["To"] for m in outbox] == ["kept@example.com", "also-kept@example.com"]
+
+
 def test_a_certification_is_one_notice_for_its_badge_and_record(app, database, outbox, tmp_path):
     issued = issued_world()
     certify(issued, tmp_path)

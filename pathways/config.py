@@ -51,6 +51,16 @@ class Config:
     # Items per page on list endpoints, and the most a client may ask for.
     PAGE_SIZE = 50
     MAX_PAGE_SIZE = 500
+    # Verifying credentials (/verify, POST /api/v1/verify): seconds per fetched document
+    # (DID documents, status lists), and for all the fetches of one verification together.
+    VERIFY_FETCH_TIMEOUT = 5.0
+    VERIFY_TOTAL_TIMEOUT = 20.0
+    # Hosts the verifier may reach over plain http or at private addresses (a partner's
+    # intranet, a development instance); everything else must be public https.
+    VERIFY_ALLOW_HOSTS: tuple[str, ...] = ()
+    # Verifications per client IP address in each window of VERIFY_RATE_WINDOW seconds.
+    VERIFY_RATE_LIMIT = 30
+    VERIFY_RATE_WINDOW = 60
     # OAuth 2.0 for the Open Badges API: access tokens live this many seconds (short: wallets
     # refresh), refresh tokens this many days, authorization codes this many seconds.
     OAUTH_ACCESS_TOKEN_SECONDS = 900

@@ -458,6 +458,24 @@ def verify_recognised_credential(credential_id: int, *, actor: User) -> Recognis
     return row
 
 
+def verify_recognised_credential_by_proof(credential_id: int) -> RecognisedCredential:
+    """Verified without an assessor: the learner brought the credential itself, its signature
+    and status verified, its issuer is on the platform's trust list and its achievement maps
+    to this item (`pathways.credentials.trust.import_credential` decides). Re-evaluates.
+
+    :raises NotFound: no such record.
+    """
+    row = db.session.get(RecognisedCredential, credential_id)
+    if row is None:
+        raise NotFound("No such credential.")
+    row.verified = True
+    row.verified_by_id = None
+    row.verified_at = utcnow()
+    db.session.flush()
+    reevaluate(row.user_id)
+    return row
+
+
 # -- the pathway as shown to people and clients ------------------------------------------------
 
 

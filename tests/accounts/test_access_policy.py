@@ -151,3 +151,30 @@ def test_wallet_routes_declare_who_may_use_them(app, client):
     # Anonymous: a public page that is not on is simply not found, never a sign-in.
     assert client.get("/credentials/not-a-live-link").status_code == 404
     assert client.get("/credentials/not-a-live-link/badge.png").status_code == 404
+
+
+# Verification, employers' shares, outside credentials (pathways/credentials/verify_views.py):
+# who may open each page; everyone else signed in gets 403, anonymous visitors sign in first.
+VERIFY_PAGES = {
+    "/verify": None,  # public
+    "/employer/shared": {Role.EMPLOYER_VERIFIER},
+    "/employer/verifications": {Role.EMPLOYER_VERIFIER},
+    "/my/shares": {Role.LEARNER},
+    "/my/credentials/import": {Role.LEARNER},
+    "/admin/trusted-issuers": {Role.PLATFORM_ADMIN},
+    "/admin/achievement-mappings": {Role.PLATFORM_ADMIN},
+}
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_verify_share_and_trust_pages_by_role(client, role):
+    if role is not None:
+        client.sign_in(make_user(role).email)
+    seen = {path: client.get(path).status_code for path in VERIFY_PAGES}
+    expected = {
+        path: 200 if roles is None or role in roles else 302 if role is None else 403
+        for path, roles in VERIFY_PAGES.items()
+    }
+    assert seen == expected
+    api = client.post("/api/v1/verify", json={"not": "a credential"})
+    assert (api.status_code, api.json["verified"]) == (200, False)  # public, no CSRF token

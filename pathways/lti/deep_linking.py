@@ -21,6 +21,7 @@ from pathways.lti import claims
 from pathways.lti import keys
 from pathways.lti import registration
 from pathways.lti.claims import LaunchRefused
+from pathways.lti.launch import LINK_TARGET_PARAM
 from pathways.lti.launch import PAGE_PATHS
 from pathways.lti.models import LtiDeepLinkSession
 
@@ -136,7 +137,7 @@ def respond(
             title=choice.title,
             url=item_url(choice.kind, choice.code),
             text=choice.detail or None,
-            custom={"pathways_target": choice.value},
+            custom={LINK_TARGET_PARAM: choice.value},
             line_item=(
                 claims.LineItem(
                     score_maximum=GRADED_SCORE_MAXIMUM,

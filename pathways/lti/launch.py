@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 NONCE_KEPT_FOR = timedelta(hours=2)
 DEEP_LINK_LIFETIME = timedelta(hours=1)
 TARGET_PARAM = "pathways_target"
+# Set by deep linking on each link it returns, and on nothing else: LMSs (Moodle) merge
+# the tool's own custom parameters into every link's, and a tool-level `pathways_target`
+# (a default for links placed by hand) would otherwise override every deep-linked one.
+LINK_TARGET_PARAM = "pathways_link_target"
 # The portal page of each kind of target: where a launch lands and what deep linking links.
 PAGE_PATHS = {
     "credential": "/micro-credentials/{}",
@@ -83,8 +87,23 @@ def parse_target(value: str) -> tuple[str, str] | None:
 
 
 def resolve_target(custom: dict[str, Any], target_link_uri: str | None) -> tuple[str, str] | None:
-    """What a resource link points at: the `pathways_target` custom parameter (or
-    `credential` / `module` / `pathway`), else a Pathways URL in target_link_uri."""
+    """What a resource link points at, the link's own word first:
+
+    1. `pathways_link_target`, which only deep linking sets, on the link itself;
+    2. a Pathways page in target_link_uri (a deep-linked item's own URL);
+    3. `pathways_target` (or `credential` / `module` / `pathway`), which may come from
+       the tool's configuration, as the default of links placed by hand.
+    """
+    if isinstance(custom.get(LINK_TARGET_PARAM), str):
+        found = parse_target(custom[LINK_TARGET_PARAM])
+        if found:
+            return found
+    if target_link_uri and oidc.is_own_url(target_link_uri):
+        path = urlsplit(target_link_uri).path
+        for pattern, kind, group in _PATHS:
+            match = pattern.match(path)
+            if match:
+                return kind, unquote(match.group(group))
     if isinstance(custom.get(TARGET_PARAM), str):
         found = parse_target(custom[TARGET_PARAM])
         if found:
@@ -93,12 +112,6 @@ def resolve_target(custom: dict[str, Any], target_link_uri: str | None) -> tuple
         value = custom.get(kind)
         if isinstance(value, str) and value.strip():
             return kind, value.strip()
-    if target_link_uri and oidc.is_own_url(target_link_uri):
-        path = urlsplit(target_link_uri).path
-        for pattern, kind, group in _PATHS:
-            match = pattern.match(path)
-            if match:
-                return kind, unquote(match.group(group))
     return None
 
 

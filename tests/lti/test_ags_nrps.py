@@ -354,7 +354,7 @@ def test_deep_linking_returns_a_signed_response_with_line_items(client, fake, re
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"],
     ) == (fake.client_id, fake.issuer, "LtiDeepLinkingResponse", fake.deployment_id, "opaque-data")
     items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
-    assert [i["custom"]["pathways_target"] for i in items] == chosen
+    assert [i["custom"] for i in items] == [{"pathways_link_target": c} for c in chosen]
     assert [i["url"] for i in items] == [
         "http://localhost/micro-credentials/MC-DL",
         f"http://localhost/modules/{module_id}",

@@ -5,7 +5,8 @@ so canonical N-Quads, both hashes, the data to sign, the signature and `proofVal
 all checked. CLR 2.0 (`clr_v2p0/*.nq`): only the canonical N-Quads are published, so the
 input is reconstructed from them (`clr_vector_input`); that reconstruction reproduces
 the document and proof N-Quads exactly and, signed with the OB vector's key, the nested
-credential's published `proofValue`. The CLR credential's own signature is not
+credential's published `proofValue`, with the credentialSchema type written as an IRI or
+as the term of the shipped extensions context. The CLR credential's own signature is not
 published, so it cannot be checked.
 """
 
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pathways.credentials import jsonld
 from pathways.credentials import multikey
 from pathways.credentials import signing
+from pathways.credentials.ob3 import OB_EXTENSIONS
 from tests.credentials.world import SPEC
 
 pytestmark = pytest.mark.unit
@@ -160,12 +162,18 @@ ISSUER = {
 LEARNER = "did:example:ebfeb1f712ebc6f1c276e12ec21"
 FIRST = "urn:uuid:a7467ef6-56cb-11ec-bf63-0242ac130002"
 SECOND = "urn:uuid:dd887f0a-56cb-11ec-bf63-0242ac130002"
-# The vector's RDF types each credentialSchema with this IRI: the 1EdTech context its
-# authors used defined the term `1EdTechJsonSchemaValidator2019` as it. The final VC 2.0
-# and OB 3.0.3 contexts do not define that term, so the reconstruction writes the IRI.
+# The vector's RDF types each credentialSchema with this IRI. Neither the VC 2.0 nor the
+# OB 3.0.3 context defines the term `1EdTechJsonSchemaValidator2019`; 1EdTech's extensions
+# context does, as this IRI. The input is reconstructed both ways: the IRI written out
+# (contexts of the vector's era), and the term with the extensions context that Pathways
+# ships and names (as its own credentials do): both must give the vector's N-Quads.
 SCHEMA_VALIDATOR_IRI = (
     "https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019"
 )
+STYLES = {
+    "iri": ([], SCHEMA_VALIDATOR_IRI),
+    "extensions context": ([OB_EXTENSIONS], "1EdTechJsonSchemaValidator2019"),
+}
 SCHEMA_BASE = "https://purl.imsglobal.org/spec"
 OB_SCHEMA = f"{SCHEMA_BASE}/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 CLR_SCHEMA = f"{SCHEMA_BASE}/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
@@ -185,9 +193,10 @@ def clr_achievement(identifier: str, number: int) -> dict:
     }
 
 
-def clr_nested_unsigned() -> dict:
+def clr_nested_unsigned(style: str) -> dict:
+    extra_context, schema_type = STYLES[style]
     return {
-        "@context": [jsonld.VC_V2, jsonld.OB_V3],
+        "@context": [jsonld.VC_V2, jsonld.OB_V3, *extra_context],
         "id": "urn:uuid:91537dba-56cb-11ec-bf63-0242ac130002",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": ISSUER,
@@ -201,16 +210,17 @@ def clr_nested_unsigned() -> dict:
         "credentialSchema": [
             {
                 "id": OB_SCHEMA,
-                "type": SCHEMA_VALIDATOR_IRI,
+                "type": schema_type,
             }
         ],
     }
 
 
-def clr_vector_input(nested: dict) -> dict:
+def clr_vector_input(nested: dict, style: str) -> dict:
     """The unsigned ClrCredential that the published N-Quads are the canonical form of."""
+    extra_context, schema_type = STYLES[style]
     return {
-        "@context": [jsonld.VC_V2, jsonld.CLR_V2, jsonld.OB_V3],
+        "@context": [jsonld.VC_V2, jsonld.CLR_V2, jsonld.OB_V3, *extra_context],
         "id": "http://example.edu/credentials/3732",
         "type": ["VerifiableCredential", "ClrCredential"],
         "issuer": ISSUER,
@@ -233,19 +243,24 @@ def clr_vector_input(nested: dict) -> dict:
         "credentialSchema": [
             {
                 "id": CLR_SCHEMA,
-                "type": SCHEMA_VALIDATOR_IRI,
+                "type": schema_type,
             }
         ],
     }
 
 
+@pytest.fixture(scope="module", params=sorted(STYLES))
+def style(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def clr_nested(vector) -> dict:
+def clr_nested(vector, style) -> dict:
     """The nested OB credential, signed with the OB vector's key at the vector's time."""
     if not (CLR_DIR / "clrv2p0-document-canon.nq").exists():
         pytest.skip(f"the CLR vector is not at {CLR_DIR}")
     return signing.sign(
-        clr_nested_unsigned(),
+        clr_nested_unsigned(style),
         vector_key(vector),
         verification_method=vector["keyPair"]["id"],
         created=vector["proofOptions"]["created"],
@@ -262,20 +277,20 @@ def test_clr_nested_credential_reproduces_its_published_proof_value(clr_nested):
     )
 
 
-def test_clr_document_nquads_are_the_vectors_byte_for_byte(clr_nested):
-    canonical = jsonld.canonize(clr_vector_input(clr_nested))
+def test_clr_document_nquads_are_the_vectors_byte_for_byte(clr_nested, style):
+    canonical = jsonld.canonize(clr_vector_input(clr_nested, style))
     assert canonical == nquads(CLR_DIR / "clrv2p0-document-canon.nq")
 
 
-def test_clr_proof_nquads_are_the_vectors_byte_for_byte(vector, clr_nested):
-    context = clr_vector_input(clr_nested)["@context"]
+def test_clr_proof_nquads_are_the_vectors_byte_for_byte(vector, clr_nested, style):
+    context = clr_vector_input(clr_nested, style)["@context"]
     options = signing.proof_options(vector["keyPair"]["id"], vector["proofOptions"]["created"])
     canonical = jsonld.canonize(proof_config(options, context))
     assert canonical == nquads(CLR_DIR / "clrv2p0-proof-canon.nq")
 
 
-def test_clr_vector_changes_with_one_nested_character(clr_nested):
+def test_clr_vector_changes_with_one_nested_character(clr_nested, style):
     changed = copy.deepcopy(clr_nested)
     changed["name"] = "Example University Degreed"
-    canonical = jsonld.canonize(clr_vector_input(changed))
+    canonical = jsonld.canonize(clr_vector_input(changed, style))
     assert canonical != nquads(CLR_DIR / "clrv2p0-document-canon.nq")

@@ -49,7 +49,7 @@ def assert_verified(result: dict) -> None:
     assert result["errors"] == []
 
 
-# -- what passes the oracle today ---------------------------------------------------------------
+# -- served documents and status ----------------------------------------------------------------
 
 
 def test_credentials_are_issued_under_the_live_servers_did_web(app, live_app, client, people):
@@ -83,7 +83,7 @@ def test_the_oracle_reads_the_revocation_bit_before_and_after_revoking(live_app,
     assert result["status_verified"] is True
 
 
-# -- proofs ---------------------------------------------------------
+# -- proofs, with status, nested credentials, expiry and keys ------------------------------------
 
 
 def test_the_oracle_verifies_an_issued_micro_credential_and_its_status(live_app, client, people):

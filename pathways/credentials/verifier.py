@@ -100,18 +100,20 @@ def _local_fetch(url: str) -> bytes:
             raise FetchError(f"{url} answered HTTP 404") from None
         return services.status_list_document(row).encode("utf-8")
     # Any other page of this site (a public credential page by content negotiation, an
-    # issuer profile): through the app, as an anonymous visitor.
+    # issuer profile): through the app, as an anonymous visitor. A fresh app context keeps
+    # the caller's `g` (its signed-in user) and database session out of that request.
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    client = current_app.test_client()
-    response = client.get(
-        target, headers={"Accept": LOCAL_ACCEPT}, base_url=f"{base.scheme}://{base.netloc}"
-    )
-    try:
-        if response.status_code != 200:
-            raise FetchError(f"{url} answered HTTP {response.status_code}")
-        return response.get_data()
-    finally:
-        response.close()
+    app = current_app._get_current_object()
+    with app.app_context():
+        response = app.test_client().get(
+            target, headers={"Accept": LOCAL_ACCEPT}, base_url=f"{base.scheme}://{base.netloc}"
+        )
+        try:
+            if response.status_code != 200:
+                raise FetchError(f"{url} answered HTTP {response.status_code}")
+            return response.get_data()
+        finally:
+            response.close()
 
 
 class _Deadline:

@@ -501,7 +501,7 @@ def my_shares():
                         message=form.message.data or "",
                     )
                     name = share.organisation.name
-                flash(_("Shared with %(name)s.", name=name), "info")
+                flash(_("%(name)s now sees what you shared.", name=name), "info")
                 return redirect(url_for("verify.my_shares"))
             except DomainError as error:
                 _form_errors(form, error)

@@ -64,6 +64,10 @@ ADJUSTMENTS = {
     "status_as_list": _l("each status entry of a list was checked on its own"),
     "vc1_as_vc2": _l("the Verifiable Credentials 1.1 dates were read as validFrom and validUntil"),
     "clr_draft_dates": _l("the dates were read under the names of the pre-final CLR 2.0 schema"),
+    "clr_draft_status": _l(
+        "status entries were checked against the Open Badges 3.0 definition, as the pre-final "
+        "CLR 2.0 schema allows nothing but id and type in them"
+    ),
 }
 
 REASONS = {
@@ -76,6 +80,10 @@ REASONS = {
     ),
     "too_deep": _l("The credential is nested more than %(limit)s levels deep."),
     "too_large": _l("The credential holds more than %(limit)s values."),
+    "too_long": _l(
+        "The credential's lists are too long for this verifier (about %(limit)s items in one "
+        "list at most)."
+    ),
     "not_json_value": _l("The credential holds something that is not a JSON value, at %(path)s."),
     "context_missing": _l("The @context list is missing."),
     "context_first": _l("The @context list must start with %(expected)s."),

@@ -248,7 +248,16 @@ def _text(value: Any) -> str:
 
 
 def status_of(result: verification.VerificationResult) -> str:
-    reasons = {check.check: check.reason for check in result.checks}
+    """active, revoked, suspended, expired, not_yet_valid or not_verified."""
+    return _status({c.check: c.reason for c in result.checks}, result.verified)
+
+
+def status_of_checks(checks: list[dict[str, Any]], verified: bool) -> str:
+    """`status_of` for checks kept as data (`checks_as_data`)."""
+    return _status({c.get("check"): c.get("reason") for c in checks}, verified)
+
+
+def _status(reasons: dict[Any, Any], verified: bool) -> str:
     if reasons.get("revocation") == "revoked":
         return "revoked"
     if reasons.get("suspension") == "suspended":
@@ -257,7 +266,7 @@ def status_of(result: verification.VerificationResult) -> str:
         return "expired"
     if reasons.get("valid_from") == "not_yet_valid":
         return "not_yet_valid"
-    return "active" if result.verified else "not_verified"
+    return "active" if verified else "not_verified"
 
 
 def claimed_issuer_name(document: dict[str, Any] | None) -> str:

@@ -52,7 +52,19 @@ def _input_problem(reason: str, detail: str, params: dict[str, Any]):
 @bp.post("/api/v1/verify")
 @protocol("public: anyone may verify a credential; no session or cookie is read")
 def verify_credential():
-    """Verify a credential (see the module doc); never a 500 for what the body holds."""
+    """Verify an Open Badges 3.0 or CLR 2.0 credential, from any issuer (public).
+
+    Body: the credential JSON; or `{"url": "https://..."}` to verify the credential found
+    there; or a baked badge image (Content-Type image/png or image/svg+xml). Answer (200,
+    whatever the verdict): `verified` (true or false), `checks` (each with `check`,
+    `passed` true/false/null, `detail` in plain words, `reason` code): format, schema, proof,
+    issuer_key, valid_from, valid_until, revocation, suspension, nested, endorsements,
+    issuer_known; `status` (active, revoked, suspended, expired, not_yet_valid,
+    not_verified); `kind`; `credentialId`; `issuer` (`id`, `name` as the credential gives
+    it, `known`, `knownAs`); `checkedAt`. A body holding no credential is 400
+    problem+json (with `verified` false and a failed `format` check); over 2 MB, 413; more
+    than VERIFY_RATE_LIMIT requests a minute from one address, 429 with Retry-After.
+    """
     request.max_content_length = verification.MAX_INPUT_BYTES
     if request.content_length is not None and request.content_length > (
         verification.MAX_INPUT_BYTES

@@ -221,6 +221,10 @@ def _fresh_view(result: verification.VerificationResult, checked_at: datetime) -
     )
 
 
+def _issuer_known(checks: list[dict[str, Any]]) -> bool:
+    return any(c.get("check") == "issuer_known" and c.get("passed") is True for c in checks)
+
+
 def _stored_view(row) -> ResultView:
     summary = verifier.Summary(
         verified=row.verified,
@@ -229,9 +233,7 @@ def _stored_view(row) -> ResultView:
         credential_ref=row.credential_ref,
         issuer_ref=row.issuer_ref,
         issuer_name=row.issuer_name,
-        issuer_known=any(
-            c.get("check") == "issuer_known" and c.get("passed") is True for c in row.checks
-        ),
+        issuer_known=_issuer_known(row.checks),
         kind="",
     )
     document = json.loads(row.document) if row.document else None
@@ -475,7 +477,10 @@ def _share_form(form: ShareForm | None = None) -> tuple[ShareForm, list]:
     form = form or ShareForm()
     form.organisation.choices = [(o.id, o.name) for o in sharing.employer_organisations()]
     credentials = sharing.shareable_credentials(current_user.id)
-    form.credentials.choices = [(c.id, c.name or c.uuid) for c in credentials]
+    now = utcnow()
+    form.credentials.choices = [
+        (c.id, f"{c.name or c.uuid} ({labels.status_label(c.status(now))})") for c in credentials
+    ]
     return form, credentials
 
 
@@ -600,25 +605,14 @@ def show_import(import_id: int):
     form.item_code.choices = _item_choices(blank=False)
     summary = verifier.Summary(
         verified=row.verified,
-        status="active" if row.verified else "not_verified",
+        status=verifier.status_of_checks(row.checks, row.verified),
         name=row.name,
         credential_ref=row.credential_ref,
         issuer_ref=row.issuer_ref,
         issuer_name=row.issuer_name,
-        issuer_known=any(
-            c.get("check") == "issuer_known" and c.get("passed") is True for c in row.checks
-        ),
+        issuer_known=_issuer_known(row.checks),
         kind="",
     )
-    status_of = {c.get("check"): c.get("reason") for c in row.checks}
-    for check, reason, name in (
-        ("revocation", "revoked", "revoked"),
-        ("suspension", "suspended", "suspended"),
-        ("valid_until", "expired", "expired"),
-    ):
-        if status_of.get(check) == reason:
-            summary = verifier.Summary(**{**summary.__dict__, "status": name})
-            break
     return render_template(
         "credentials/import_show.html",
         row=row,

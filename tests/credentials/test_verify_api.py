@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from pathways.accounts.enums import Role
 from pathways.credentials import services
+from pathways.credentials import wallet
 from pathways.credentials.models import TrustedIssuer
 from pathways.credentials.models import Verification
 from pathways.db import db
@@ -269,6 +270,23 @@ def test_urls_of_this_site_are_read_in_process(client):
     assert missing.json["detail"] == (
         "the address could not be fetched: http://localhost/no/such/page answered HTTP 404"
     )
+
+
+def test_a_public_credential_page_of_this_site_is_verified_by_its_address(client):
+    issued = issued_world()
+    row = credential_of_award(issued.safe)
+    with transaction():
+        link = wallet.set_public_link(row, True, actor=issued.learner)
+        url = wallet.public_url(link)
+    response = post(client, {"url": url})
+    assert response.status_code == 200
+    assert response.json["verified"] is True, response.json
+    assert response.json["credentialId"] == f"urn:uuid:{row.uuid}"
+    with transaction():
+        wallet.set_public_link(row, False, actor=issued.learner)
+    gone = post(client, {"url": url})
+    assert (gone.status_code, gone.json["code"]) == (400, "url_unreachable")
+    assert gone.json["detail"].endswith("answered HTTP 404")
 
 
 # -- hostile input ----------------------------------------------------------------------------

@@ -114,6 +114,18 @@ def test_a_baked_png_verifies(client):
     assert "This credential is genuine and in good standing" in page
 
 
+def test_a_baked_svg_verifies(client):
+    _did, (cpt, *_rest) = outside_badges()
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" width="8" height="8">'
+        f"<openbadges:credential><![CDATA[{json.dumps(cpt)}]]></openbadges:credential>"
+        '<rect width="8" height="8"/></svg>'
+    )
+    page = text_of(upload(client, svg.encode(), name="badge.svg"))
+    assert "This credential is genuine and in good standing" in page
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

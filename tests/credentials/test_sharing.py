@@ -272,3 +272,27 @@ def test_the_form_says_what_is_missing(client, scene):
     )
     assert response.status_code == 400
     assert "Choose how long to share." in text_of(response)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_list_pages_read_the_same_number_of_times_for_one_or_three_shares(
+    client, scene, count_queries, n
+):
+    created = [share(scene, whole=i == 0) for i in range(n)]
+    client.sign_in(scene["vera"].email)
+    for share_row in created:  # each share opened once: views to list
+        client.get(f"/employer/shared/{share_row.id}")
+    with count_queries() as employer_queries:
+        page = client.get("/employer/shared")
+    assert text_of(page).count("Ana Learner") == n
+    switch(client, scene["learner"])
+    with count_queries() as learner_queries:
+        page = client.get("/my/shares")
+    assert text_of(page).count("Vera Verifier of Acme Works") == n
+    assert (len(employer_queries), len(learner_queries)) == EXPECTED_QUERIES
+
+
+# The user and their memberships, the shares with their people and items (the navigation and
+# the page's own reads); for the learner also the form's employers and credentials, the
+# views, and the whole record.
+EXPECTED_QUERIES = (6, 9)

@@ -33,9 +33,23 @@ pytestmark = pytest.mark.integration
 CASE_ITEMS = "/ims/case/v1p1/CFItems/"
 
 
+@pytest.fixture(scope="module")
+def content(app):
+    """The shipped content, loaded once for the module in a transaction rolled back after."""
+    with world.shared_database(app):
+        world.load_content(app)
+        yield
+
+
 @pytest.fixture
-def people(app, database):
-    world.load_content(app)
+def database(app, content):
+    """Each test's changes in a savepoint over the loaded content (replaces conftest's)."""
+    with world.savepoint(app) as db_:
+        yield db_
+
+
+@pytest.fixture
+def people(database):
     return world.make_people()
 
 

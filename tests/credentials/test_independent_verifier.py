@@ -25,11 +25,26 @@ from tests.stacking.pathway_factories import award as make_award
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(scope="module")
+def content(app):
+    """The shipped content, loaded once for the module (it stores no URL: every address
+    in a credential is made from BASE_URL when the credential is issued)."""
+    with world.shared_database(app):
+        world.load_content(app)
+        yield
+
+
+@pytest.fixture
+def database(app, content):
+    """Each test's changes in a savepoint over the loaded content (replaces conftest's)."""
+    with world.savepoint(app) as db_:
+        yield db_
+
+
 @pytest.fixture
 def people(app, live_app, database):
-    """The content and its people, loaded after `live_app` set BASE_URL to the server."""
+    """The content's people; what they earn is issued under the live server's BASE_URL."""
     assert app.config["BASE_URL"] == live_app
-    world.load_content(app)
     return world.make_people()
 
 

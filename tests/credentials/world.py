@@ -77,6 +77,26 @@ def shared_database(app) -> Iterator[None]:
             app.extensions.pop("outbox", None)
 
 
+@contextmanager
+def savepoint(app) -> Iterator[Any]:
+    """One test's changes inside a `shared_database`, undone at the end (a SAVEPOINT).
+
+    Modules whose tests all start from the loaded content override the `database` fixture
+    with this, so that `client`, `live_app` and the factories work unchanged while the
+    content is loaded once per module.
+    """
+    connection = db.engines[None]
+    assert isinstance(connection, sa.Connection), "savepoint() runs inside shared_database()"
+    nested = connection.begin_nested()
+    try:
+        yield db
+    finally:
+        db.session.remove()
+        if nested.is_active:
+            nested.rollback()
+        app.extensions.pop("outbox", None)
+
+
 def load_content(app) -> None:
     result = app.test_cli_runner().invoke(args=["pathways", "load-content", str(CONTENT)])
     assert result.exit_code == 0, result.output

@@ -49,6 +49,7 @@ SCHEMA_FILES = {
     "ob_v3p0/schema/endorsementcredential.json": (DRAFT201909, ob3.ENDORSEMENT_SCHEMA),
     "clr_v2p0/clr_v2p0_clrcredential_schema_draft4.json": (DRAFT4, clr.CLR_SCHEMA),
     "vc_v2/verifiable-credential-schema.json": (DRAFT202012, None),
+    "ob_v3p0/schema/profile.json": (DRAFT201909, None),
 }
 VALIDATORS = {
     DRAFT201909: Draft201909Validator,
@@ -56,6 +57,9 @@ VALIDATORS = {
     DRAFT4: Draft4Validator,
 }
 VC_SCHEMA = "https://www.w3.org/2022/credentials/v2/verifiable-credential-schema.json"
+PROFILE_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile-jsonschema1.json"
+)
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
@@ -147,6 +151,10 @@ def issued(app, tmp_path_factory) -> dict[str, Any]:
             for kind in (CredentialKind.RECORD, CredentialKind.CERTIFICATION):
                 row = world.only(kind, certification_id=certification.id)
                 documents[f"{kind.value} {label}"] = world.document(row)
+        for code in ("northshore-college", "great-lakes-precision", "cme-clc"):
+            response = client.get(f"/orgs/{code}/profile")
+            assert response.status_code == 200, code
+            documents[f"profile {code}"] = response.get_json(force=True)
         for purpose, entry in world.entries(documents["record stack"]).items():
             served = world.served_list(client, entry["statusListCredential"])
             documents[f"status_list {purpose}"] = served.get_json(force=True)
@@ -300,3 +308,18 @@ def test_the_schemas_reject_what_they_should(issued):
     record = to_clr_draft(issued["record stack"])
     del record["credentialSubject"]["type"]
     assert any("'type' is a required property" in e for e in errors(clr.CLR_SCHEMA, record))
+
+
+@pytest.mark.parametrize("code", ["northshore-college", "great-lakes-precision", "cme-clc"])
+def test_issuer_profiles_validate_and_name_the_issuers_did(issued, code):
+    profile = issued[f"profile {code}"]
+    found = errors(PROFILE_SCHEMA, profile)
+    assert not found, "\n".join(found)
+    issuers = {
+        doc["issuer"]["id"]
+        for name, doc in issued.items()
+        if isinstance(doc.get("issuer"), dict) and not name.startswith("profile ")
+    }
+    assert profile["id"] in issuers
+    assert profile["id"].endswith(f":orgs:{code}")
+    assert "Profile" in profile["type"]

@@ -116,7 +116,12 @@ def lti11_consumer_group() -> None:
 @click.option("--key", "consumer_key", required=True)
 @click.option("--org", "org_code")
 @click.option("--name", default="")
-def lti11_consumer_add(consumer_key, org_code, name) -> None:
+@click.option(
+    "--trust-email/--no-trust-email",
+    default=False,
+    help="link launches to existing accounts with the same email",
+)
+def lti11_consumer_add(consumer_key, org_code, name, trust_email) -> None:
     """Create a consumer and print its shared secret (shown only now)."""
     from pathways.accounts import services as accounts  # noqa: PLC0415
     from pathways.lti import services  # noqa: PLC0415
@@ -125,7 +130,11 @@ def lti11_consumer_add(consumer_key, org_code, name) -> None:
         with transaction():
             organisation = accounts.get_organisation(org_code) if org_code else None
             created = services.create_consumer(
-                consumer_key=consumer_key, organisation=organisation, name=name, actor=None
+                consumer_key=consumer_key,
+                organisation=organisation,
+                name=name,
+                trusts_email=trust_email,
+                actor=None,
             )
             secret = created.secret
     except DomainError as error:

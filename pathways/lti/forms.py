@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
+from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
@@ -54,3 +57,25 @@ class ConsumerForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class LinkSignInForm(FlaskForm):
+    """Link the LMS account to an existing one by signing in to it once."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Sign in and link"))
+
+
+class LinkByEmailForm(FlaskForm):
+    """For an account without a password: a link mailed to its address proves it."""
+
+    email = EmailField(
+        _l("Email of your Pathways account"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
+    submit = SubmitField(_l("Email me a link"))
+
+
+class LinkPreviousForm(FlaskForm):
+    submit = SubmitField(_l("Link to this account"))

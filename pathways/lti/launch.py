@@ -72,6 +72,8 @@ class LaunchResult:
     cohort: LtiContext | None
     target: tuple[str, str] | None
     deep_link_handle: str | None = None
+    is_new_account: bool = False
+    email_taken: bool = False
 
 
 # --- where a link lands -----------------------------------------------------------------------
@@ -199,7 +201,7 @@ def handle_launch(
     if context.platform.product_family_code and not platform.product_family_code:
         platform.product_family_code = context.platform.product_family_code[:64]
 
-    user = services.provision_launch_user(
+    provisioned = services.provision_launch_user(
         provider="lti",
         issuer=platform.issuer,
         subject=context.subject,
@@ -210,6 +212,7 @@ def handle_launch(
         trusts_email=platform.trusts_email,
         locale=context.locale,
     )
+    user = provisioned.user
     services.grant_roles(user, platform.organisation, context.pathways_roles)
 
     cohort = None
@@ -258,7 +261,9 @@ def handle_launch(
         "lti launch",
         extra={"platform": platform.id, "user_id": user.id, "message_type": context.message_type},
     )
-    return LaunchResult(user, platform, context, cohort, target, handle)
+    return LaunchResult(
+        user, platform, context, cohort, target, handle, provisioned.is_new, provisioned.email_taken
+    )
 
 
 def _start_deep_linking(

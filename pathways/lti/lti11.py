@@ -49,6 +49,8 @@ class Lti11Result:
     launch: Lti11Launch
     cohort: LtiContext | None
     target: tuple[str, str] | None
+    is_new_account: bool = False
+    email_taken: bool = False
 
 
 def _secret_lookup(consumer_key: str) -> str | None:
@@ -106,7 +108,7 @@ def handle_launch(
         window=WINDOW,
     )
     consumer = queries.consumer_by_key(launch.consumer_key)
-    user = services.provision_launch_user(
+    provisioned = services.provision_launch_user(
         provider="lti11",
         issuer=consumer.consumer_key,
         subject=launch.user_id,
@@ -117,6 +119,7 @@ def handle_launch(
         trusts_email=consumer.trusts_email,
         locale=launch.launch_presentation_locale,
     )
+    user = provisioned.user
     services.grant_roles(user, consumer.organisation, launch.pathways_roles)
     cohort = None
     if launch.context_id:
@@ -146,7 +149,9 @@ def handle_launch(
             sourcedid=launch.lis_result_sourcedid,
         )
     log.info("lti 1.1 launch", extra={"consumer": consumer.id, "user_id": user.id})
-    return Lti11Result(user, consumer, launch, cohort, target)
+    return Lti11Result(
+        user, consumer, launch, cohort, target, provisioned.is_new, provisioned.email_taken
+    )
 
 
 # --- Basic Outcomes -----------------------------------------------------------------------------

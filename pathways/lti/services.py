@@ -19,12 +19,18 @@ from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
 import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from pathways.accounts import services as accounts
 from pathways.accounts.enums import Role
+from pathways.accounts.models import ExternalIdentity
 from pathways.accounts.models import Organisation
 from pathways.accounts.models import User
+from pathways.accounts.signals import identity_linked
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.errors import Conflict
@@ -37,10 +43,13 @@ from pathways.lti.keys import encrypt_secret
 from pathways.lti.models import Lti11Consumer
 from pathways.lti.models import LtiContext
 from pathways.lti.models import LtiContextMember
+from pathways.lti.models import LtiDeepLinkSession
 from pathways.lti.models import LtiGradeLink
 from pathways.lti.models import LtiOutbox
 from pathways.lti.models import LtiPlatform
 from pathways.lti.models import LtiResourceLink
+from pathways.mail import send_mail
+from pathways.records import queries as record_queries
 from pathways.records import services as records
 
 log = logging.getLogger(__name__)
@@ -258,7 +267,21 @@ def _display_name(
     return f"LTI user {subject[:40]}"
 
 
-def provision_user(
+@dataclass(frozen=True)
+class Provisioned:
+    user: User
+    is_new: bool  # the account was made for this launch: offer to link an existing one
+    # An account uses the launch's email, but the registration is not trusted for emails.
+    email_taken: bool = False
+
+
+def provision_user(**identity: Any) -> User:
+    """The user linked to (provider, issuer, subject), created and linked if new
+    (`provision`)."""
+    return provision(**identity).user
+
+
+def provision(
     *,
     provider: str,
     issuer: str,
@@ -269,23 +292,26 @@ def provision_user(
     family_name: str | None = None,
     trusts_email: bool,
     locale: str | None = None,
-) -> User:
+) -> Provisioned:
     """The user linked to (provider, issuer, subject), created and linked if new.
 
-    An existing account with the same email is linked only when the platform is trusted
-    for emails; otherwise the LTI user gets a separate account (without that email), so
-    an LMS cannot take over an account by asserting its address.
+    An existing account with the same email is linked only when the registration is
+    trusted for emails; otherwise the LTI user gets a separate account (without that
+    email), so an LMS cannot take over an account by asserting its address: the learner
+    links the two by signing in once (`merge_launch_account`).
     """
     user = accounts.find_user_by_identity(provider, issuer, subject)
     if user is not None:
         if name and user.display_name.startswith("LTI user "):
             user.display_name = name[:200]
-        return user
+        return Provisioned(user, False)
     email = accounts.normalise_email(email) if email and "@" in email else None
     existing = db.session.scalar(sa.select(User).filter_by(email=email)) if email else None
     display = _display_name(name, given_name, family_name, email, subject)
+    is_new = True
     if existing is not None and trusts_email:
         user = existing
+        is_new = False
     elif existing is None and email is not None:
         user = accounts.create_user(email, None, display_name=display)
     else:
@@ -301,20 +327,155 @@ def provision_user(
     if locale and user.locale is None and locale[:2] in ("en", "fr"):
         user.locale = locale[:2]
     accounts.link_identity(user, provider, issuer, subject)
-    return user
+    return Provisioned(user, is_new, existing is not None and user is not existing)
 
 
-def provision_launch_user(**identity: Any) -> User:
-    """`provision_user` for a launch (1.3 or 1.1): an account that cannot be set up is a
+def provision_launch_user(**identity: Any) -> Provisioned:
+    """`provision` for a launch (1.3 or 1.1): an account that cannot be set up is a
     refused launch, explained on the refusal page."""
     try:
-        return provision_user(**identity)
+        return provision(**identity)
     except DomainError as error:
         raise LaunchRefused(
             "account_conflict",
             "Your account could not be set up.",
             f"Pathways refused the account: {error.detail}",
         ) from error
+
+
+LAUNCH_PROVIDERS = ("lti", "lti11")
+
+
+def is_launch_account(user: User) -> bool:
+    """An account an LMS launch made: enabled, no password, known by an LTI identity."""
+    if not user.is_enabled or user.password_hash is not None:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(ExternalIdentity.id)
+            .where(
+                ExternalIdentity.user_id == user.id,
+                ExternalIdentity.provider.in_(LAUNCH_PROVIDERS),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def merge_launch_account(launch_user: User, into: User) -> User:
+    """Make an account a launch created part of the learner's own: its LMS identities,
+    memberships, cohorts, grade links and records move to `into`, which the LMS then
+    knows; the launch account is disabled. Statements kept for those identities project
+    (`identity_linked`), and each moved grade link gets the learner's current result.
+
+    :raises Invalid: `launch_user` is not a launch account, or is `into`.
+    :raises Forbidden: `into` is disabled.
+    """
+    if into.id == launch_user.id:
+        raise Invalid("This is already your account.", code="same_account")
+    if not into.is_enabled:
+        raise Forbidden("That account is disabled.", code="account_disabled")
+    if not is_launch_account(launch_user):
+        raise Invalid("Only an account made by an LMS launch can be linked.", code="not_launch")
+    identities = db.session.scalars(
+        sa.select(ExternalIdentity).where(ExternalIdentity.user_id == launch_user.id)
+    ).all()
+    for identity in identities:
+        identity.user = into
+    db.session.flush()
+    for membership in list(launch_user.memberships):
+        accounts.add_membership(into, membership.organisation, membership.role)
+        db.session.delete(membership)
+    for member in db.session.scalars(
+        sa.select(LtiContextMember).filter_by(user_id=launch_user.id)
+    ).all():
+        kept = db.session.scalar(
+            sa.select(LtiContextMember).filter_by(context_pk=member.context_pk, user_id=into.id)
+        )
+        if kept is None:
+            member.user = into
+        else:
+            kept.roles = list(dict.fromkeys([*kept.roles, *member.roles]))
+            kept.is_active = kept.is_active or member.is_active
+            db.session.delete(member)
+    moved = []
+    for grade in db.session.scalars(sa.select(LtiGradeLink).filter_by(user_id=launch_user.id)):
+        kept = db.session.scalar(
+            sa.select(LtiGradeLink).filter_by(
+                user_id=into.id, resource_link_pk=grade.resource_link_pk
+            )
+        )
+        if kept is None:
+            grade.user = into
+            moved.append(grade)
+        else:
+            kept.lti_user_id = grade.lti_user_id
+            kept.lineitem_url = grade.lineitem_url or kept.lineitem_url
+            kept.outcome_url = grade.outcome_url or kept.outcome_url
+            kept.sourcedid = grade.sourcedid or kept.sourcedid
+            db.session.delete(grade)
+            moved.append(kept)
+    db.session.execute(
+        sa.update(LtiDeepLinkSession)
+        .where(LtiDeepLinkSession.user_id == launch_user.id)
+        .values(user_id=into.id)
+    )
+    launch_user.is_enabled = False
+    db.session.flush()
+    for identity in identities:
+        identity_linked.send(into, identity=identity)
+    records.move_learner_records(launch_user.id, into.id)
+    for grade in moved:
+        send_standing(grade)
+    log.info("launch account merged", extra={"from": launch_user.id, "into": into.id})
+    return into
+
+
+LINK_TOKEN_MAX_AGE = 24 * 3600
+
+
+def _link_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lti-link-account")
+
+
+def request_link_by_email(launch_user: User, email: str, *, link_url_for) -> None:
+    """Mail the account that uses `email` a link that joins `launch_user` to it (for an
+    account without a password: following the link proves the address is theirs). Says
+    nothing either way, so the page does not reveal which addresses have accounts.
+    """
+    if not is_launch_account(launch_user):
+        return
+    into = db.session.scalar(sa.select(User).filter_by(email=accounts.normalise_email(email)))
+    if into is None or not into.is_enabled or into.id == launch_user.id:
+        log.info("account link asked for an unknown address")
+        return
+    token = _link_serializer().dumps({"from": launch_user.id, "into": into.id})
+    send_mail(
+        into.email,
+        "Link your LMS to your Pathways account",
+        "Someone who launched Pathways from an LMS asked to use your Pathways account there."
+        " If it was you, open this link within a day and confirm:\n\n"
+        f"{link_url_for(token)}\n\nIf it was not you, ignore this message.\n",
+    )
+
+
+def accounts_for_link_token(token: str) -> tuple[User, User]:
+    """(the launch account, the account it joins) a mailed link names.
+
+    :raises Invalid: expired, forged, or used (the launch account is merged already).
+    """
+    try:
+        data = _link_serializer().loads(token, max_age=LINK_TOKEN_MAX_AGE)
+    except SignatureExpired as error:
+        raise Invalid("This link has expired.", code="token_expired") from error
+    except BadSignature as error:
+        raise Invalid("This link is not valid.", code="token_invalid") from error
+    launch_user = db.session.get(User, data.get("from"))
+    into = db.session.get(User, data.get("into"))
+    if launch_user is None or into is None or not is_launch_account(launch_user):
+        raise Invalid("This link has already been used.", code="token_used")
+    return launch_user, into
 
 
 def grant_roles(
@@ -444,6 +605,7 @@ def upsert_grade_link(
     grade = db.session.scalar(
         sa.select(LtiGradeLink).filter_by(user_id=user.id, resource_link_pk=link.id)
     )
+    is_new = grade is None
     if grade is None:
         grade = LtiGradeLink(user=user, resource_link=link, lti_user_id=lti_user_id)
         db.session.add(grade)
@@ -453,6 +615,8 @@ def upsert_grade_link(
         grade.outcome_url, grade.sourcedid = outcome_url, sourcedid
     grade.updated_at = utcnow()
     db.session.flush()
+    if is_new:  # a result earned before the link existed reaches its gradebook too
+        send_standing(grade)
     return grade
 
 
@@ -664,6 +828,33 @@ def on_progress(user: User, progress: Any) -> None:
         source_key=f"module:{module_id}:{int(when.timestamp() * 1_000_000)}",
         at=when,
     )
+
+
+def standing_of(user_id: int, kind: str | None, code: str | None) -> tuple[Grade, str] | None:
+    """The learner's current grade on a target and the key it is sent under, or None
+    when there is nothing to report (no progress, no active award)."""
+    if kind == "module" and code and code.isdigit():
+        progress = record_queries.module_progress(user_id, [int(code)]).get(int(code))
+        if progress is None or grade_of_progress(progress) == CLEARED:
+            return None
+        stamp = int(progress.updated_at.timestamp() * 1_000_000)
+        return grade_of_progress(progress), f"module:{code}:{stamp}"
+    if kind == "credential" and code:
+        award = record_queries.active_award_for(user_id, code)
+        if award is not None:
+            return AWARDED, f"award:{award.id}"
+    return None
+
+
+def send_standing(grade_link: LtiGradeLink) -> LtiOutbox | None:
+    """Queue the learner's current result on a grade link's target (a link that is new,
+    or newly theirs), under the key its own change would have used."""
+    link = grade_link.resource_link
+    found = standing_of(grade_link.user_id, link.target_kind, link.target_code)
+    if found is None:
+        return None
+    grade, source_key = found
+    return enqueue_grade(grade_link, source_key=source_key, at=utcnow(), grade=grade)
 
 
 def _install_hooks() -> None:

@@ -9,6 +9,7 @@ admins. Every refused launch renders `lti/refused.html` with what to tell the LM
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import current_app
@@ -16,16 +17,22 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_user
+from markupsafe import Markup
 
 from pathways.accounts import queries as accounts_queries
+from pathways.accounts import services as accounts
 from pathways.accounts.enums import OrganisationKind
 from pathways.accounts.enums import Role
+from pathways.accounts.models import User
 from pathways.accounts.permissions import allow
 from pathways.accounts.permissions import protocol
+from pathways.accounts.permissions import public
+from pathways.accounts.permissions import signed_in
 from pathways.db import db
 from pathways.db import transaction
 from pathways.errors import DomainError
@@ -41,6 +48,9 @@ from pathways.lti import services
 from pathways.lti.claims import LaunchRefused
 from pathways.lti.forms import ConfirmForm
 from pathways.lti.forms import ConsumerForm
+from pathways.lti.forms import LinkByEmailForm
+from pathways.lti.forms import LinkPreviousForm
+from pathways.lti.forms import LinkSignInForm
 from pathways.lti.forms import PlatformForm
 from pathways.lti.oauth1 import external_url
 
@@ -104,16 +114,17 @@ def refused(error: LaunchRefused):
     return page, status
 
 
+LINK_OFFER = "lti_link_offer"
+
+
 def _sign_in(user) -> None:
     login_user(user)
 
 
-def _land(target, user, *, handle: str | None = None):
-    if handle is not None:
-        return redirect(url_for("lti.deep_linking_page", handle=handle))
+def _landing_path(target, user) -> str:
     path = lti13.target_path(target, viewer=user)
     if path is not None:
-        return redirect(path)
+        return path
     if target is not None:
         flash(
             _(
@@ -122,7 +133,45 @@ def _land(target, user, *, handle: str | None = None):
             ),
             "info",
         )
-    return redirect(url_for("portal.dashboard"))
+    return url_for("portal.dashboard")
+
+
+def _land(target, user, *, handle: str | None = None):
+    if handle is not None:
+        return redirect(url_for("lti.deep_linking_page", handle=handle))
+    return redirect(_landing_path(target, user))
+
+
+def _previous_user_id() -> int | None:
+    """Who this browser was signed in as before the launch (a learner's other LMS, or their
+    own sign-in): the account the link page offers first."""
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _after_launch(result, previous: int | None, *, handle: str | None = None):
+    """Sign the launched user in and land. An account the launch has just made is offered
+    to join the learner's existing one (one person, one account): first, on the link page,
+    when its email belongs to an account already or this browser was signed in as
+    someone; otherwise by a notice on the landing page."""
+    _sign_in(result.user)
+    if not result.is_new_account or handle is not None:
+        return _land(result.target, result.user, handle=handle)
+    if not result.email_taken and previous in (None, result.user.id):
+        flash(
+            Markup('{} <a href="{}">{}</a>').format(
+                _("Already use Pathways?"),
+                url_for("lti.link_account"),
+                _("Link this LMS to your account."),
+            ),
+            "info",
+        )
+        return _land(result.target, result.user)
+    session[LINK_OFFER] = {
+        "account": result.user.id,
+        "previous": previous if previous != result.user.id else None,
+        "next": _landing_path(result.target, result.user),
+    }
+    return redirect(url_for("lti.link_account"))
 
 
 # --- OIDC login and the LTI 1.3 launch --------------------------------------------------------
@@ -159,11 +208,11 @@ def launch():
     try:
         calls.ensure_platform_keys(state, request.form.get("id_token"))
         with transaction():
+            previous = _previous_user_id()
             result = lti13.handle_launch(
                 request.form.get("id_token"), state, cookie_value=request.cookies.get(cookie_name)
             )
-            _sign_in(result.user)
-            response = _land(result.target, result.user, handle=result.deep_link_handle)
+            response = _after_launch(result, previous, handle=result.deep_link_handle)
     except LaunchRefused as error:
         return refused(error)
     response.delete_cookie(cookie_name, path="/lti/")
@@ -245,17 +294,114 @@ def launch_lti11():
     url = external_url(request.url)
     try:
         with transaction():
+            previous = _previous_user_id()
             result = lti11.handle_launch(
                 method=request.method,
                 url=url,
                 headers=dict(request.headers),
                 body_params=request.form.to_dict(flat=False),
             )
-            _sign_in(result.user)
-            response = _land(result.target, result.user)
+            response = _after_launch(result, previous)
     except LaunchRefused as error:
         return refused(error)
     return response
+
+
+# --- one person, one account ---------------------------------------------------------------
+
+
+def _local_path(value: str | None) -> str:
+    parts = urlsplit(value or "")
+    if value and value.startswith("/") and not value.startswith("//") and not parts.netloc:
+        return value
+    return url_for("portal.dashboard")
+
+
+def _merged(launch_user_id: int, into, next_path: str):
+    session.pop(LINK_OFFER, None)
+    login_user(into)
+    flash(_("Your LMS account is now part of your Pathways account."), "success")
+    return redirect(next_path)
+
+
+@bp.route("/link-account", methods=["GET", "POST"])
+@signed_in
+def link_account():
+    """An account a launch made joins the learner's existing one: the account this browser
+    was signed in as, one signed in to now, or one whose address a mailed link proves."""
+    offer = session.get(LINK_OFFER) or {}
+    if offer.get("account") != current_user.id:
+        offer = {}
+    next_path = _local_path(offer.get("next"))
+    if not services.is_launch_account(current_user):
+        return redirect(next_path)
+    previous = db.session.get(User, offer["previous"]) if offer.get("previous") else None
+    if previous is not None and not previous.is_enabled:
+        previous = None
+    previous_form = LinkPreviousForm(prefix="previous")
+    sign_in_form = LinkSignInForm(prefix="signin")
+    email_form = LinkByEmailForm(prefix="mail")
+    status = 200
+    launch_user = current_user._get_current_object()
+    try:
+        if previous is not None and previous_form.submit.data and previous_form.validate():
+            with transaction():
+                services.merge_launch_account(launch_user, previous)
+            return _merged(launch_user.id, previous, next_path)
+        if sign_in_form.submit.data and sign_in_form.validate():
+            with transaction():
+                result = accounts.authenticate(sign_in_form.email.data, sign_in_form.password.data)
+                if result.user is not None:
+                    services.merge_launch_account(launch_user, result.user)
+            if result.user is not None:
+                return _merged(launch_user.id, result.user, next_path)
+            sign_in_form.password.errors = [_("That email and password do not match.")]
+            status = 400
+        if email_form.submit.data and email_form.validate():
+            with transaction():
+                services.request_link_by_email(
+                    launch_user,
+                    email_form.email.data,
+                    link_url_for=lambda token: url_for(
+                        "lti.link_account_by_email", token=token, _external=True
+                    ),
+                )
+            flash(
+                _("If a Pathways account uses that address, we sent it a link: open it."),
+                "info",
+            )
+            return redirect(url_for("lti.link_account"))
+    except DomainError as error:
+        flash(error.detail, "error")
+        status = 400
+    if request.method == "POST" and status == 200:
+        status = 400
+    return render_template(
+        "lti/link_account.html",
+        previous=previous,
+        previous_form=previous_form,
+        sign_in_form=sign_in_form,
+        email_form=email_form,
+        next_path=next_path,
+    ), status
+
+
+@bp.route("/link-account/<token>", methods=["GET", "POST"])
+@public
+def link_account_by_email(token: str):
+    """The mailed link: it proves the address; confirming joins the LMS account to it."""
+    form = ConfirmForm()
+    try:
+        launch_user, into = services.accounts_for_link_token(token)
+    except DomainError as error:
+        return render_template("lti/register_failed.html", message=error.detail), 400
+    if form.validate_on_submit():
+        with transaction():
+            services.merge_launch_account(launch_user, into)
+        return _merged(launch_user.id, into, url_for("portal.dashboard"))
+    return render_template(
+        "lti/link_account_confirm.html", form=form, launch_user=launch_user, into=into
+    )
 
 
 # --- platform admin pages -------------------------------------------------------------------------
@@ -271,8 +417,6 @@ def _college_choices() -> list[tuple[str, str]]:
 def _organisation(code: str):
     if not code:
         return None
-    from pathways.accounts import services as accounts  # noqa: PLC0415 -- one view uses it
-
     return accounts.get_organisation(code)
 
 

@@ -118,9 +118,7 @@ def recompute_progress(user_id: int, module_id: int) -> ModuleProgress:
         bool(progress.is_complete),
         progress.best_score_scaled,
     )
-    reversal = max(
-        (index for index, e in enumerate(evidence) if e.verb == REVERSED), default=-1
-    )
+    reversal = max((index for index, e in enumerate(evidence) if e.verb == REVERSED), default=-1)
     evidence = evidence[reversal + 1 :]
     verbs = {e.verb for e in evidence}
     status = next((v for v in ("passed", "completed", "failed") if v in verbs), "in_progress")
@@ -240,3 +238,53 @@ def void_evidence(statement_ids: list[str]) -> None:
             for hook in AWARD_REVOKED_HOOKS:
                 hook(award.user, award)
             award_if_complete(award.user_id, award.version)
+
+
+MERGED_REASON = "account merged"
+
+
+def move_learner_records(from_user_id: int, to_user_id: int) -> None:
+    """Give one account's module evidence to another: two accounts found to be one
+    person (an LMS account linked to the learner's own).
+
+    The first account's active awards are revoked ("account merged", through
+    AWARD_REVOKED_HOOKS); its evidence joins the second's (a statement both hold counts
+    once), whose progress is derived again and whose awards follow (AWARD_HOOKS).
+    """
+    now = utcnow()
+    awards = db.session.scalars(
+        sa.select(Award).where(Award.user_id == from_user_id, Award.revoked_at.is_(None))
+    ).all()
+    for award in awards:
+        award.revoked_at = now
+        award.revocation_reason = MERGED_REASON
+        db.session.flush()
+        for hook in AWARD_REVOKED_HOOKS:
+            hook(award.user, award)
+    held = {
+        (row.statement_id, row.module_id)
+        for row in db.session.execute(
+            sa.select(ModuleEvidence.statement_id, ModuleEvidence.module_id).where(
+                ModuleEvidence.user_id == to_user_id
+            )
+        )
+    }
+    module_ids = set()
+    for row in db.session.scalars(
+        sa.select(ModuleEvidence).where(ModuleEvidence.user_id == from_user_id)
+    ).all():
+        module_ids.add(row.module_id)
+        if (row.statement_id, row.module_id) in held:
+            db.session.delete(row)
+        else:
+            row.user_id = to_user_id
+    db.session.execute(sa.delete(ModuleProgress).where(ModuleProgress.user_id == from_user_id))
+    db.session.flush()
+    versions = {}
+    for module_id in sorted(module_ids):
+        progress = recompute_progress(to_user_id, module_id)
+        module = db.session.get(Module, module_id)
+        if progress.is_complete and module is not None:
+            versions[module.version_id] = module.version
+    for version in versions.values():
+        award_if_complete(to_user_id, version)

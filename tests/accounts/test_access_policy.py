@@ -178,3 +178,25 @@ def test_verify_share_and_trust_pages_by_role(client, role):
     assert seen == expected
     api = client.post("/api/v1/verify", json={"not": "a credential"})
     assert (api.status_code, api.json["verified"]) == (200, False)  # public, no CSRF token
+
+
+# LTI and LRS pages for people (pathways/lti/views.py, pathways/xapi/views.py): what each
+# role gets at each. None: any signed-in user; an anonymous visitor signs in first (302).
+# The link page sends accounts that no LMS launch made (every role here) on to their
+# dashboard (302); the mailed link is public and refuses a token it did not issue (400).
+LTI_PAGES = {
+    "/lti/link-account": (None, 302),
+}
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_lti_pages_by_role(client, role):
+    if role is not None:
+        client.sign_in(make_user(role).email)
+    seen = {path: client.get(path).status_code for path in LTI_PAGES}
+    expected = {
+        path: 302 if role is None else ok if roles is None or role in roles else 403
+        for path, (roles, ok) in LTI_PAGES.items()
+    }
+    assert seen == expected
+    assert client.get("/lti/link-account/not-a-token").status_code == 400

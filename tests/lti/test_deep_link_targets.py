@@ -59,6 +59,8 @@ def deep_linked_items(client, fake, values: list[str]) -> list[dict]:
     submitted = client.post(f"/lti/deep-linking/{handle}", data={"item": values, "graded": "yes"})
     jwt = re.search(r'name="JWT" value="([^"]+)"', submitted.get_data(as_text=True)).group(1)
     _header, claims = verify_rs256(jwt, client.get("/lti/jwks").json)
+    with client.session_transaction() as browser:  # the learner launches in their own browser
+        browser.clear()
     return claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
 
 

@@ -71,7 +71,9 @@ DURATIONS = [
 
 class ShareForm(FlaskForm):
     organisation = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
-    scope = RadioField(_l("What to share"), choices=SCOPES, validators=[InputRequired()])
+    scope = RadioField(
+        _l("What to share"), choices=SCOPES, default="chosen", validators=[InputRequired()]
+    )
     credentials = MultiCheckboxField(_l("Credentials"), coerce=int, choices=[])
     duration = RadioField(
         _l("For how long"), choices=DURATIONS, default="90", validators=[InputRequired()]

@@ -135,10 +135,17 @@ def test_earn_download_share_and_unshare_a_credential(live_server, page, browser
         page.get_by_role("img", name="QR code of the public page of this credential").count() == 1
     )
     assert serious_axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 720})
 
-    visitor = browser.new_context(bypass_csp=True, locale="en-CA").new_page()
+    # The visitor is on a phone: the page fits its width.
+    visitor = browser.new_context(
+        bypass_csp=True, locale="en-CA", viewport={"width": 375, "height": 740}
+    ).new_page()
     response = visitor.goto(public_url)
     assert response.status == 200
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= 375
     assert visitor.get_by_role("heading", level=1).inner_text() == TITLE
     assert visitor.locator("#check-heading").inner_text() == "Verified"
     assert visitor.locator("#checks li").nth(1).inner_text() == "Not revoked."

@@ -486,7 +486,7 @@ def test_a_context_this_verifier_does_not_ship_is_refused_without_fetching_it():
 @pytest.mark.parametrize(
     ("place", "path"),
     [
-        (lambda d: d["@context"].append({"name": "https://evil.example/name"}), "$.@context[2]"),
+        (lambda d: d["@context"].append({"name": "https://evil.example/name"}), "$.@context[3]"),
         (
             lambda d: d["credentialSubject"].update({"@context": {"name": "@id"}}),
             "$.credentialSubject.@context",

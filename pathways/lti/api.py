@@ -29,7 +29,9 @@ from pathways.lti.schemas import PlatformPatch
 bp = Blueprint("lti_api", __name__)
 
 ADMINS = (Role.PLATFORM_ADMIN,)
-TEACHERS = (Role.COLLEGE_EDITOR, Role.COLLEGE_ADMIN, Role.PLATFORM_ADMIN)
+# Any signed-in person: an LMS instructor holds no Pathways role (least privilege); the
+# service checks that they teach the course (`services.require_instructor`).
+TEACHERS = tuple(Role)
 
 
 def _actor():

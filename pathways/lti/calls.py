@@ -187,21 +187,21 @@ def register_dynamically(
 ) -> DynamicRegistration:
     """The tool side of LTI Dynamic Registration: check the registration link, read the
     platform's configuration and register with it (no transaction open), then store the
-    platform.
+    platform (disabled until approved) and use the link up.
 
     :raises Invalid: the registration link is invalid, used or expired.
     :raises RegistrationFailed: the platform's configuration or answer is unusable.
     """
     with transaction():
-        registration.organisation_for_token(link_token)
+        registration.open_registration_link(link_token)
     config = registration.discover(openid_configuration, registration_token)
     reply = registration.post_registration(
         config, registration_token, registration.tool_client_registration()
     )
     with transaction():
-        organisation = registration.organisation_for_token(link_token)
-        registered = registration.store_registration(organisation, config, reply)
-        return DynamicRegistration(organisation.name, registered.platform.name)
+        link = registration.open_registration_link(link_token)
+        registered = registration.store_registration(link, config, reply)
+        return DynamicRegistration(link.organisation.name, registered.platform.name)
 
 
 # --- LTI 1.1 results --------------------------------------------------------------------------

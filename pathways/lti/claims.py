@@ -8,7 +8,9 @@ check on that payload happens here, so it is testable without keys or a web app.
 Public API:
 
 - :func:`parse_launch` -> :class:`LaunchContext`, or :class:`LaunchRefused`.
-- :func:`map_roles` / :func:`normalise_role`: LIS role vocabularies -> Pathways roles.
+- :func:`role_kinds` / :func:`normalise_role`: LIS role vocabularies -> the kind of LMS
+  role (learner, instructor, administrator); what each may become in Pathways is the
+  registration's choice, not this module's.
 - :func:`deep_linking_response_claims`: payload of an ``LtiDeepLinkingResponse``.
 - :func:`ags_score`: an AGS 2.0 Score JSON document.
 - :func:`client_credentials_assertion_claims`: the JWT a tool signs to get a
@@ -72,9 +74,12 @@ SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person"
 LTI_SYSTEM = "http://purl.imsglobal.org/vocab/lti/system/person"
 COURSE_TYPE = "http://purl.imsglobal.org/vocab/lis/v2/course"
 
+# The kinds of LMS role. None of them is a Pathways role: each registration says what a
+# kind may become in its college (least privilege by default).
 ROLE_LEARNER = "learner"
-ROLE_COLLEGE_EDITOR = "college_editor"
-ROLE_COLLEGE_ADMIN = "college_admin"
+ROLE_INSTRUCTOR = "instructor"
+ROLE_ADMINISTRATOR = "administrator"
+ROLE_KINDS = (ROLE_LEARNER, ROLE_INSTRUCTOR, ROLE_ADMINISTRATOR)
 
 # Principal context roles of LTI 1.3 Core, keyed by lower case so that the
 # differently cased short names some LMSs send still normalise.
@@ -241,8 +246,8 @@ class LaunchContext:
     """Everything Pathways needs from one verified LTI 1.3 launch.
 
     ``roles`` are full role URIs (short names and LIS v1 URNs normalised),
-    in the platform's order without duplicates; ``pathways_roles`` is
-    :func:`map_roles` of them. ``claims`` is a deep copy of the payload.
+    in the platform's order without duplicates; ``role_kinds`` is
+    :func:`role_kinds` of them. ``claims`` is a deep copy of the payload.
     """
 
     issuer: str
@@ -252,7 +257,7 @@ class LaunchContext:
     subject: str
     target_link_uri: str
     roles: tuple[str, ...]
-    pathways_roles: frozenset[str]
+    role_kinds: frozenset[str]
     name: str | None = None
     given_name: str | None = None
     family_name: str | None = None
@@ -271,16 +276,16 @@ class LaunchContext:
 
     @property
     def is_learner(self) -> bool:
-        return ROLE_LEARNER in self.pathways_roles
+        return ROLE_LEARNER in self.role_kinds
 
     @property
     def is_instructor(self) -> bool:
         """Instructor, teaching assistant or content developer in the context."""
-        return ROLE_COLLEGE_EDITOR in self.pathways_roles
+        return ROLE_INSTRUCTOR in self.role_kinds
 
     @property
     def is_admin(self) -> bool:
-        return ROLE_COLLEGE_ADMIN in self.pathways_roles
+        return ROLE_ADMINISTRATOR in self.role_kinds
 
     @property
     def is_deep_linking(self) -> bool:
@@ -340,14 +345,14 @@ def _split_role(uri: str) -> tuple[str, str, str | None]:
     return "", "", None
 
 
-def map_roles(roles: Iterable[str]) -> set[str]:
-    """Pathways roles granted by LTI roles (full URIs, short names or LIS v1 URNs).
+def role_kinds(roles: Iterable[str]) -> set[str]:
+    """The kinds of LMS role in LTI roles (full URIs, short names or LIS v1 URNs).
 
     - context ``Learner`` (and its sub-roles) -> ``learner``;
     - context ``Instructor`` or ``ContentDeveloper`` (and their sub-roles, so a
-      ``TeachingAssistant``) -> ``college_editor``;
+      ``TeachingAssistant``) -> ``instructor``;
     - ``Administrator`` in the context, institution or system vocabulary, and
-      the system ``SysAdmin`` -> ``college_admin``;
+      the system ``SysAdmin`` -> ``administrator``;
     - ``Mentor`` (an observer), institution ``Student``/``Instructor`` and
       anything unknown grant nothing: an institution role says nothing about
       this course.
@@ -361,13 +366,13 @@ def map_roles(roles: Iterable[str]) -> set[str]:
             if principal == "Learner":
                 granted.add(ROLE_LEARNER)
             elif principal in ("Instructor", "ContentDeveloper"):
-                granted.add(ROLE_COLLEGE_EDITOR)
+                granted.add(ROLE_INSTRUCTOR)
             elif principal == "Administrator":
-                granted.add(ROLE_COLLEGE_ADMIN)
+                granted.add(ROLE_ADMINISTRATOR)
         elif vocabulary == INSTITUTION and principal == "Administrator":
-            granted.add(ROLE_COLLEGE_ADMIN)
+            granted.add(ROLE_ADMINISTRATOR)
         elif vocabulary == SYSTEM and principal in ("Administrator", "SysAdmin"):
-            granted.add(ROLE_COLLEGE_ADMIN)
+            granted.add(ROLE_ADMINISTRATOR)
     return granted
 
 
@@ -630,7 +635,7 @@ def parse_launch(
         subject=subject,
         target_link_uri=target_link_uri,
         roles=roles,
-        pathways_roles=frozenset(map_roles(roles)),
+        role_kinds=frozenset(role_kinds(roles)),
         name=_optional_str(payload.get("name"), "name"),
         given_name=_optional_str(payload.get("given_name"), "given_name"),
         family_name=_optional_str(payload.get("family_name"), "family_name"),

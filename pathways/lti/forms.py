@@ -8,9 +8,11 @@ from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
+from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
@@ -79,3 +81,31 @@ class LinkByEmailForm(FlaskForm):
 
 class LinkPreviousForm(FlaskForm):
     submit = SubmitField(_l("Link to this account"))
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+# The same words as the portal's role titles (one translation each).
+GRANTABLE_LABELS = (
+    ("learner", _l("Learner")),
+    ("assessor", _l("Assessor")),
+    ("college_editor", _l("College editor")),
+    ("college_admin", _l("College administrator")),
+)
+
+
+def _grants(label) -> CheckboxesField:
+    return CheckboxesField(label, choices=list(GRANTABLE_LABELS), validate_choice=True)
+
+
+class RoleGrantsForm(FlaskForm):
+    """What each kind of LMS role becomes in the college; approval (enabled)."""
+
+    learner = _grants(_l("An LMS learner becomes"))
+    instructor = _grants(_l("An LMS instructor becomes"))
+    administrator = _grants(_l("An LMS administrator becomes"))
+    is_enabled = BooleanField(_l("Approved: this LMS may launch Pathways"))
+    submit = SubmitField(_l("Save"))

@@ -213,7 +213,7 @@ def handle_launch(
         locale=context.locale,
     )
     user = provisioned.user
-    services.grant_roles(user, platform.organisation, context.pathways_roles)
+    services.grant_roles(user, platform, context.role_kinds)
 
     cohort = None
     if context.context is not None:

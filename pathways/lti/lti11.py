@@ -120,7 +120,7 @@ def handle_launch(
         locale=launch.launch_presentation_locale,
     )
     user = provisioned.user
-    services.grant_roles(user, consumer.organisation, launch.pathways_roles)
+    services.grant_roles(user, consumer, launch.role_kinds)
     cohort = None
     if launch.context_id:
         cohort = services.upsert_context(

@@ -21,6 +21,13 @@ from pathways.db import db
 from pathways.db import utcnow
 
 
+def least_privilege() -> dict[str, list[str]]:
+    """What each kind of LMS role becomes in the registration's college, by default:
+    learners are learners; instructors and administrators get no Pathways role (an
+    instructor sees their own course's cohort from the launch, nothing more)."""
+    return {"learner": ["learner"], "instructor": [], "administrator": []}
+
+
 class LtiToolKey(db.Model):
     """One RSA key pair of the tool. The newest unretired key signs; a retired key stays
     in the JWKS until `retired_at` + the longest lifetime of anything it signed."""
@@ -56,6 +63,11 @@ class LtiPlatform(db.Model):
     static_public_key: so.Mapped[str | None] = so.mapped_column(sa.Text)
     # Link a launch to an existing account with the same email only when this is set.
     trusts_email: so.Mapped[bool] = so.mapped_column(default=False)
+    # The Pathways roles each kind of LMS role (learner, instructor, administrator) is
+    # granted in the college; set by its admin, least privilege by default.
+    role_grants: so.Mapped[dict[str, list[str]]] = so.mapped_column(
+        sa.JSON, default=least_privilege
+    )
     is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     product_family_code: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     registered_via: so.Mapped[str] = so.mapped_column(sa.String(16), default="manual")
@@ -64,6 +76,31 @@ class LtiPlatform(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     organisation: so.Mapped[Organisation | None] = so.relationship()
+
+
+class LtiRegistrationLink(db.Model):
+    """A dynamic registration link an admin made for their college: single use, short
+    lived; the random token is kept only as its SHA-256. The platform it registers stays
+    disabled until an admin approves it."""
+
+    __tablename__ = "lti_registration_link"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    platform_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("lti_platform.id", ondelete="SET NULL")
+    )
+
+    organisation: so.Mapped[Organisation] = so.relationship()
 
 
 class LtiLoginState(db.Model):
@@ -115,6 +152,9 @@ class Lti11Consumer(db.Model):
     consumer_key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
     secret_encrypted: so.Mapped[str] = so.mapped_column(sa.Text)
     trusts_email: so.Mapped[bool] = so.mapped_column(default=False)
+    role_grants: so.Mapped[dict[str, list[str]]] = so.mapped_column(
+        sa.JSON, default=least_privilege
+    )
     is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

@@ -107,7 +107,7 @@ def apply_roster(
         )
         is_active = str(member.get("status", "Active")).lower() == "active"
         if is_active:
-            services.grant_roles(user, platform.organisation, claims.map_roles(roles))
+            services.grant_roles(user, platform, claims.role_kinds(roles))
             active += 1
         else:
             inactive += 1

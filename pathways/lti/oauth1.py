@@ -34,9 +34,12 @@ from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849 import utils as oauth_utils
 
+from pathways.lti.claims import ROLE_ADMINISTRATOR
+from pathways.lti.claims import ROLE_INSTRUCTOR
+from pathways.lti.claims import ROLE_LEARNER
 from pathways.lti.claims import LaunchRefused
-from pathways.lti.claims import map_roles
 from pathways.lti.claims import normalise_role
+from pathways.lti.claims import role_kinds
 
 LTI11_MESSAGE_TYPE = "basic-lti-launch-request"
 LTI11_VERSION = "LTI-1p0"
@@ -55,7 +58,7 @@ class Lti11Launch:
     """A verified LTI 1.1 ``basic-lti-launch-request``.
 
     ``roles`` are the ``roles`` parameter normalised to full LIS v2 URIs (as in
-    an LTI 1.3 launch); ``pathways_roles`` is :func:`map_roles` of them.
+    an LTI 1.3 launch); ``role_kinds`` is :func:`role_kinds` of them.
     ``custom`` holds the ``custom_*`` parameters without the prefix (the keys
     an LTI 1.3 custom claim would have). ``params`` is every signed parameter
     except ``oauth_signature``.
@@ -65,7 +68,7 @@ class Lti11Launch:
     user_id: str
     resource_link_id: str
     roles: tuple[str, ...]
-    pathways_roles: frozenset[str]
+    role_kinds: frozenset[str]
     resource_link_title: str | None = None
     name_full: str | None = None
     name_given: str | None = None
@@ -85,15 +88,15 @@ class Lti11Launch:
 
     @property
     def is_learner(self) -> bool:
-        return "learner" in self.pathways_roles
+        return ROLE_LEARNER in self.role_kinds
 
     @property
     def is_instructor(self) -> bool:
-        return "college_editor" in self.pathways_roles
+        return ROLE_INSTRUCTOR in self.role_kinds
 
     @property
     def is_admin(self) -> bool:
-        return "college_admin" in self.pathways_roles
+        return ROLE_ADMINISTRATOR in self.role_kinds
 
 
 def external_url(
@@ -296,7 +299,7 @@ def _typed_launch(consumer_key: str, values: dict[str, str]) -> Lti11Launch:
         user_id=user_id,
         resource_link_id=resource_link_id,
         roles=roles,
-        pathways_roles=frozenset(map_roles(roles)),
+        role_kinds=frozenset(role_kinds(roles)),
         resource_link_title=text("resource_link_title"),
         name_full=text("lis_person_name_full"),
         name_given=text("lis_person_name_given"),

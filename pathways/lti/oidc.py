@@ -58,6 +58,13 @@ def is_own_url(url: str) -> bool:
 
 def _pick_platform(issuer: str, client_id: str | None) -> LtiPlatform:
     candidates = queries.find_platform(issuer, client_id)
+    if not candidates and queries.find_platform(issuer, client_id, enabled=False):
+        raise LaunchRefused(
+            "platform_disabled",
+            "This LMS's access to Pathways is switched off, or awaits approval.",
+            "The platform registration is disabled in Pathways: an admin of its college "
+            "approves it on the college's LMS connections page.",
+        )
     if not candidates:
         raise LaunchRefused(
             "unknown_platform",

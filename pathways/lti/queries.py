@@ -32,9 +32,12 @@ def get_platform(platform_id: int) -> LtiPlatform:
     return platform
 
 
-def find_platform(issuer: str, client_id: str | None) -> list[LtiPlatform]:
-    """Enabled registrations of an issuer (the one with `client_id` when given)."""
-    query = sa.select(LtiPlatform).where(LtiPlatform.issuer == issuer, LtiPlatform.is_enabled)
+def find_platform(issuer: str, client_id: str | None, *, enabled: bool = True) -> list[LtiPlatform]:
+    """Enabled (or disabled) registrations of an issuer (the one with `client_id` when
+    given)."""
+    query = sa.select(LtiPlatform).where(
+        LtiPlatform.issuer == issuer, LtiPlatform.is_enabled.is_(enabled)
+    )
     if client_id:
         query = query.where(LtiPlatform.client_id == client_id)
     return list(db.session.scalars(query.order_by(LtiPlatform.id)))
@@ -85,3 +88,25 @@ def outbox(status: str | None = None) -> list[LtiOutbox]:
     if status:
         query = query.where(LtiOutbox.status == status)
     return list(db.session.scalars(query))
+
+
+def registrations_of(organisation_id: int) -> tuple[list[LtiPlatform], list[Lti11Consumer]]:
+    """A college's LTI 1.3 platforms and LTI 1.1 consumers."""
+    platforms = db.session.scalars(
+        sa.select(LtiPlatform)
+        .where(LtiPlatform.organisation_id == organisation_id)
+        .order_by(LtiPlatform.is_enabled, LtiPlatform.name, LtiPlatform.id)
+    )
+    consumers = db.session.scalars(
+        sa.select(Lti11Consumer)
+        .where(Lti11Consumer.organisation_id == organisation_id)
+        .order_by(Lti11Consumer.consumer_key)
+    )
+    return list(platforms), list(consumers)
+
+
+def get_consumer(consumer_id: int) -> Lti11Consumer:
+    consumer = db.session.get(Lti11Consumer, consumer_id)
+    if consumer is None:
+        raise NotFound("no such LTI 1.1 consumer", code="unknown_consumer")
+    return consumer

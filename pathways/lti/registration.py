@@ -1,39 +1,49 @@
 """The tool's URLs and configuration, and LTI Dynamic Registration (1EdTech LTI-DR 1.0).
 
-A platform admin hands an LMS admin one URL: `/lti/register/<token>`, where the signed
-token names the college the new registration will belong to (so nobody can register a
-platform into a college they were not invited to). The LMS opens it with
-`openid_configuration` and `registration_token`; Pathways fetches the platform's
-configuration, POSTs its client registration, stores the platform with the returned
-client_id and deployment id, and the page closes itself with a postMessage.
+A college's admin (or a platform admin) makes a registration link,
+`/lti/register/<token>`, and hands it to the LMS admin: single use, valid
+REGISTRATION_LINK_LIFETIME, kept only as its SHA-256, it names the college the new
+registration belongs to (nobody can register a platform into a college that did not
+ask). The LMS opens it with `openid_configuration` and `registration_token`; Pathways
+fetches the platform's configuration, POSTs its client registration, stores the
+platform with the returned client_id and deployment id, disabled until an admin of the
+college approves it, and the page closes itself with a postMessage.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
 
+from pathways.accounts import services as accounts
+from pathways.accounts.enums import Role
 from pathways.accounts.models import Organisation
+from pathways.accounts.models import User
 from pathways.db import db
+from pathways.db import utcnow
+from pathways.errors import Forbidden
 from pathways.errors import Invalid
 from pathways.lti import claims
 from pathways.lti import http
 from pathways.lti import services
 from pathways.lti.models import LtiPlatform
+from pathways.lti.models import LtiRegistrationLink
 
 log = logging.getLogger(__name__)
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-REGISTRATION_TOKEN_MAX_AGE = 30 * 24 * 3600
+REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
 TOOL_SCOPES = (
     claims.AGS_SCOPE_LINEITEM,
     claims.AGS_SCOPE_LINEITEM_READONLY,
@@ -47,10 +57,10 @@ def base_url() -> str:
     return current_app.config["BASE_URL"]
 
 
-def tool_urls(organisation: Organisation | None = None) -> dict[str, str]:
+def tool_urls() -> dict[str, str]:
     """The URLs an LMS admin pastes into the LMS (deep linking uses the launch URL)."""
     base = base_url()
-    urls = {
+    return {
         "login": f"{base}/lti/login",
         "launch": f"{base}/lti/launch",
         "jwks": f"{base}/lti/jwks",
@@ -58,39 +68,83 @@ def tool_urls(organisation: Organisation | None = None) -> dict[str, str]:
         "target_link": f"{base}/lti/launch",
         "lti11_launch": f"{base}/lti/1.1/launch",
     }
-    if organisation is not None:
-        urls["dynamic_registration"] = f"{base}/lti/register/{registration_token_for(organisation)}"
-    return urls
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lti-dynamic-registration")
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def registration_token_for(organisation: Organisation) -> str:
-    return _serializer().dumps({"org": organisation.code})
+def registration_url(token: str) -> str:
+    return f"{base_url()}/lti/register/{token}"
 
 
-def organisation_for_token(token: str) -> Organisation:
-    """:raises Invalid: a forged or expired registration link, or an unknown college."""
-    try:
-        data = _serializer().loads(token, max_age=REGISTRATION_TOKEN_MAX_AGE)
-    except SignatureExpired as error:
+def create_registration_link(
+    organisation: Organisation, *, actor: User | None, now: datetime | None = None
+) -> tuple[LtiRegistrationLink, str]:
+    """A new single-use registration link for a college: (the row, its token, which is
+    shown once and kept only hashed). `actor` None is the command line.
+
+    :raises Forbidden: the actor does not administer the college.
+    :raises Invalid: the organisation is not a college.
+    """
+    if actor is not None and not (
+        actor.has_role(Role.PLATFORM_ADMIN) or accounts.can_administer(actor, organisation)
+    ):
+        raise Forbidden(f"You do not administer {organisation.name}.", code="not_admin")
+    if organisation.kind.value != "college":
+        raise Invalid("Only a college connects an LMS over LTI.", code="not_a_college")
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    link = LtiRegistrationLink(
+        token_hash=_hash(token),
+        organisation=organisation,
+        created_by_id=actor.id if actor is not None else None,
+        created_at=now,
+        expires_at=now + REGISTRATION_LINK_LIFETIME,
+    )
+    db.session.add(link)
+    db.session.flush()
+    return link, token
+
+
+def open_registration_link(token: str, *, now: datetime | None = None) -> LtiRegistrationLink:
+    """The registration link `token` names, while it may still be used.
+
+    :raises Invalid: unknown, used, or expired.
+    """
+    now = now or utcnow()
+    link = db.session.scalar(
+        sa.select(LtiRegistrationLink).filter_by(token_hash=_hash(token or ""))
+    )
+    if link is None:
+        raise Invalid("This registration link is not valid.", code="registration_link_invalid")
+    if link.used_at is not None:
         raise Invalid(
-            "This registration link has expired; ask Pathways for a new one.",
-            code="registration_link_expired",
-        ) from error
-    except BadSignature as error:
-        raise Invalid(
-            "This registration link is not valid.", code="registration_link_invalid"
-        ) from error
-    organisation = db.session.scalar(db.select(Organisation).filter_by(code=data.get("org")))
-    if organisation is None:
-        raise Invalid(
-            "The college of this registration link no longer exists.",
-            code="registration_link_invalid",
+            "This registration link has been used; ask the college's admin for a new one.",
+            code="registration_link_used",
         )
-    return organisation
+    if link.expires_at <= now:
+        raise Invalid(
+            "This registration link has expired; ask the college's admin for a new one.",
+            code="registration_link_expired",
+        )
+    return link
+
+
+def pending_links(organisation: Organisation, *, now: datetime | None = None):
+    """The college's registration links that may still be used, newest first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            sa.select(LtiRegistrationLink)
+            .where(
+                LtiRegistrationLink.organisation_id == organisation.id,
+                LtiRegistrationLink.used_at.is_(None),
+                LtiRegistrationLink.expires_at > now,
+            )
+            .order_by(LtiRegistrationLink.created_at.desc(), LtiRegistrationLink.id.desc())
+        )
+    )
 
 
 def tool_client_registration() -> dict[str, Any]:
@@ -234,9 +288,13 @@ def post_registration(
 
 
 def store_registration(
-    organisation: Organisation, config: PlatformConfiguration, reply: ClientRegistration
+    link: LtiRegistrationLink, config: PlatformConfiguration, reply: ClientRegistration
 ) -> Registered:
-    """Store (or refresh) the platform a dynamic registration made."""
+    """Store (or refresh) the platform a dynamic registration made, and use up its link.
+
+    A new platform stays disabled until an admin of the college approves it.
+    """
+    organisation = link.organisation
     existing = db.session.scalar(
         db.select(LtiPlatform).filter_by(issuer=config.issuer, client_id=reply.client_id)
     )
@@ -264,10 +322,14 @@ def store_registration(
             name=(config.product_family_code or urlsplit(config.issuer).netloc),
             registered_via="dynamic",
             product_family_code=config.product_family_code,
+            is_enabled=False,
             actor=None,
         )
     if reply.deployment_id:
         services.add_deployment(platform, reply.deployment_id, actor=None)
+    link.used_at = utcnow()
+    link.platform_id = platform.id
+    db.session.flush()
     log.info(
         "lti platform registered dynamically",
         extra={"platform": platform.id, "issuer": config.issuer},

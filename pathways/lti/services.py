@@ -54,12 +54,8 @@ from pathways.records import services as records
 
 log = logging.getLogger(__name__)
 
-# Pathways roles an LTI role may grant in the registration's organisation (never more).
-GRANTABLE = {
-    claims.ROLE_LEARNER: Role.LEARNER,
-    claims.ROLE_COLLEGE_EDITOR: Role.COLLEGE_EDITOR,
-    claims.ROLE_COLLEGE_ADMIN: Role.COLLEGE_ADMIN,
-}
+# The Pathways roles a college admin may let a kind of LMS role become (never more).
+GRANTABLE = (Role.LEARNER, Role.ASSESSOR, Role.COLLEGE_EDITOR, Role.COLLEGE_ADMIN)
 TARGET_KINDS = ("credential", "module", "pathway")
 # Scores are reported on this scale (a 0.8 result is 80); the platform rescales.
 SCORE_MAXIMUM = 100
@@ -104,6 +100,7 @@ def create_platform(
     trusts_email: bool = False,
     registered_via: str = "manual",
     product_family_code: str | None = None,
+    is_enabled: bool = True,
     actor: User | None,
 ) -> LtiPlatform:
     """Register an LTI 1.3 platform.
@@ -149,6 +146,7 @@ def create_platform(
         trusts_email=trusts_email,
         registered_via=registered_via,
         product_family_code=product_family_code,
+        is_enabled=is_enabled,
     )
     db.session.add(platform)
     db.session.flush()
@@ -479,15 +477,70 @@ def accounts_for_link_token(token: str) -> tuple[User, User]:
 
 
 def grant_roles(
-    user: User, organisation: Organisation | None, pathways_roles: Iterable[str]
+    user: User, registration: LtiPlatform | Lti11Consumer, role_kinds: Iterable[str]
 ) -> None:
-    """Memberships in the registration's organisation for the mapped LTI roles (additive)."""
+    """Memberships in the registration's college for the kinds of LMS role a launch or a
+    roster gives, as the registration's `role_grants` say (additive). An LMS role never
+    grants a Pathways role by itself."""
+    organisation = registration.organisation
     if organisation is None:
         return
-    for name in sorted(pathways_roles):
-        role = GRANTABLE.get(name)
-        if role is not None:
-            accounts.add_membership(user, organisation, role)
+    grants = registration.role_grants or {}
+    for kind in sorted(role_kinds):
+        for name in grants.get(kind) or []:
+            if name in GRANTABLE:
+                accounts.add_membership(user, organisation, Role(name))
+
+
+def _require_registration_admin(registration, actor: User | None) -> None:
+    if actor is None or actor.has_role(Role.PLATFORM_ADMIN):
+        return
+    organisation = registration.organisation
+    if organisation is None or not accounts.can_administer(actor, organisation):
+        raise Forbidden("You do not administer this LMS's college.", code="not_admin")
+
+
+def set_role_grants(
+    registration: LtiPlatform | Lti11Consumer,
+    grants: dict[str, Iterable[str]],
+    *,
+    actor: User | None,
+) -> dict[str, list[str]]:
+    """Say what each kind of LMS role becomes in the registration's college.
+
+    :raises Forbidden: the actor does not administer that college.
+    :raises Invalid: an unknown kind, or a role no LMS role may be granted.
+    """
+    _require_registration_admin(registration, actor)
+    unknown = sorted(set(grants) - set(claims.ROLE_KINDS))
+    if unknown:
+        raise Invalid(f"Unknown kind of LMS role: {', '.join(unknown)}.", code="unknown_kind")
+    cleaned = {}
+    for kind in claims.ROLE_KINDS:
+        names = list(dict.fromkeys(str(name) for name in grants.get(kind) or []))
+        refused = [name for name in names if name not in GRANTABLE]
+        if refused:
+            raise Invalid(
+                f"An LMS role cannot become {', '.join(refused)}.",
+                code="role_not_grantable",
+                errors={kind: [f"Not grantable: {', '.join(refused)}"]},
+            )
+        cleaned[kind] = names
+    registration.role_grants = cleaned
+    db.session.flush()
+    return cleaned
+
+
+def set_registration_enabled(
+    registration: LtiPlatform | Lti11Consumer, enabled: bool, *, actor: User | None
+) -> None:
+    """Approve (enable) or switch off a registration of the actor's college.
+
+    :raises Forbidden: the actor does not administer that college.
+    """
+    _require_registration_admin(registration, actor)
+    registration.is_enabled = bool(enabled)
+    db.session.flush()
 
 
 # --- contexts (cohorts), resource links, grade links ------------------------------------------
@@ -870,8 +923,22 @@ def _install_hooks() -> None:
 _install_hooks()
 
 
+def is_course_instructor(context: LtiContext, user: User) -> bool:
+    """Whether the LMS made `user` an instructor (or content developer, or an admin) of
+    this course, by a launch or its roster."""
+    member = db.session.scalar(
+        sa.select(LtiContextMember).filter_by(context_pk=context.id, user_id=user.id)
+    )
+    if member is None or not member.is_active:
+        return False
+    return bool(
+        claims.role_kinds(member.roles) & {claims.ROLE_INSTRUCTOR, claims.ROLE_ADMINISTRATOR}
+    )
+
+
 def require_instructor(context: LtiContext, actor: User) -> None:
-    """Instructors of the course, the college's editors and admins, and platform admins.
+    """Instructors of the course (as the LMS says), the college's editors and admins,
+    and platform admins.
 
     :raises Forbidden: anyone else.
     """
@@ -881,9 +948,6 @@ def require_instructor(context: LtiContext, actor: User) -> None:
         Role.COLLEGE_EDITOR, Role.COLLEGE_ADMIN, organisation_id=context.organisation_id
     ):
         return
-    member = db.session.scalar(
-        sa.select(LtiContextMember).filter_by(context_pk=context.id, user_id=actor.id)
-    )
-    if member is not None and claims.ROLE_COLLEGE_EDITOR in claims.map_roles(member.roles):
+    if is_course_instructor(context, actor):
         return
     raise Forbidden("You do not teach this course.", code="not_instructor")

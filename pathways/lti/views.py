@@ -255,11 +255,11 @@ def deep_linking_submit(handle: str):
 
 
 @bp.get("/register/<token>")
-@protocol("signed registration link from a platform admin, plus the LMS registration token")
+@protocol("single-use registration link from a college admin, plus the LMS registration token")
 def dynamic_registration(token: str):
     try:
         with transaction():
-            registration.organisation_for_token(token)
+            registration.open_registration_link(token)
     except DomainError as error:
         return render_template("lti/register_failed.html", message=error.detail), 400
     openid_configuration = request.args.get("openid_configuration", "")
@@ -432,9 +432,7 @@ def list_platforms():
         "lti/platforms.html",
         platforms=queries.platforms(),
         urls=registration.tool_urls(),
-        registration_urls=[
-            (o, registration.tool_urls(o)["dynamic_registration"]) for o in colleges
-        ],
+        colleges=colleges,
         keys=keys.published_keys(),
         confirm=ConfirmForm(),
         failed=queries.outbox("failed"),

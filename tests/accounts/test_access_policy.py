@@ -184,13 +184,19 @@ def test_verify_share_and_trust_pages_by_role(client, role):
 # role gets at each. None: any signed-in user; an anonymous visitor signs in first (302).
 # The link page sends accounts that no LMS launch made (every role here) on to their
 # dashboard (302); the mailed link is public and refuses a token it did not issue (400).
+# A college's LMS connections are its admins' (a college admin here administers another
+# college: 403) and platform admins'.
 LTI_PAGES = {
     "/lti/link-account": (None, 302),
+    "/organisations/matrix-college/lms": ({Role.PLATFORM_ADMIN}, 200),
 }
 
 
 @pytest.mark.parametrize("role", [None, *Role])
 def test_lti_pages_by_role(client, role):
+    from tests.factories import make_organisation
+
+    make_organisation(code="matrix-college")
     if role is not None:
         client.sign_in(make_user(role).email)
     seen = {path: client.get(path).status_code for path in LTI_PAGES}

@@ -25,9 +25,9 @@ from pathways.lti.claims import ResourceLinkItem
 from pathways.lti.claims import ags_score
 from pathways.lti.claims import client_credentials_assertion_claims
 from pathways.lti.claims import deep_linking_response_claims
-from pathways.lti.claims import map_roles
 from pathways.lti.claims import normalise_role
 from pathways.lti.claims import parse_launch
+from pathways.lti.claims import role_kinds
 
 pytestmark = pytest.mark.unit
 
@@ -152,7 +152,7 @@ def test_moodle_resource_link_launch_parses_to_the_exact_context():
             f"{MEMBERSHIP}#Instructor",
             f"{SYSTEM}#Administrator",
         ),
-        pathways_roles=frozenset({"college_admin", "college_editor"}),
+        role_kinds=frozenset({"administrator", "instructor"}),
         name="Ana Tremblay",
         given_name="Ana",
         family_name="Tremblay",
@@ -219,7 +219,7 @@ def test_learner_launch_with_audience_list_and_azp():
     payload["azp"] = CLIENT_ID
     payload[LTI + "roles"] = [f"{MEMBERSHIP}#Learner"]
     context = parse(payload)
-    assert (context.pathways_roles, context.is_learner, context.is_instructor) == (
+    assert (context.role_kinds, context.is_learner, context.is_instructor) == (
         frozenset({"learner"}),
         True,
         False,
@@ -230,7 +230,7 @@ def test_empty_roles_list_is_accepted():
     payload = moodle_payload()
     payload[LTI + "roles"] = []
     context = parse(payload)
-    assert (context.roles, context.pathways_roles) == ((), frozenset())
+    assert (context.roles, context.role_kinds) == ((), frozenset())
 
 
 def test_deep_linking_request_parses_settings():
@@ -363,35 +363,35 @@ def test_wrong_audience_hint_names_both_client_ids():
 ROLE_TABLE = [
     (f"{MEMBERSHIP}#Learner", {"learner"}),
     (f"{MEMBERSHIP}/Learner#NonCreditLearner", {"learner"}),
-    (f"{MEMBERSHIP}#Instructor", {"college_editor"}),
-    (f"{MEMBERSHIP}/Instructor#TeachingAssistant", {"college_editor"}),
-    (f"{MEMBERSHIP}#ContentDeveloper", {"college_editor"}),
-    (f"{MEMBERSHIP}#Administrator", {"college_admin"}),
+    (f"{MEMBERSHIP}#Instructor", {"instructor"}),
+    (f"{MEMBERSHIP}/Instructor#TeachingAssistant", {"instructor"}),
+    (f"{MEMBERSHIP}#ContentDeveloper", {"instructor"}),
+    (f"{MEMBERSHIP}#Administrator", {"administrator"}),
     (f"{MEMBERSHIP}#Mentor", set()),
     (f"{MEMBERSHIP}#Manager", set()),
-    (f"{INSTITUTION}#Administrator", {"college_admin"}),
+    (f"{INSTITUTION}#Administrator", {"administrator"}),
     (f"{INSTITUTION}#Instructor", set()),
     (f"{INSTITUTION}#Student", set()),
-    (f"{SYSTEM}#Administrator", {"college_admin"}),
-    (f"{SYSTEM}#SysAdmin", {"college_admin"}),
+    (f"{SYSTEM}#Administrator", {"administrator"}),
+    (f"{SYSTEM}#SysAdmin", {"administrator"}),
     (f"{SYSTEM}#User", set()),
     ("http://purl.imsglobal.org/vocab/lti/system/person#TestUser", set()),
     ("Learner", {"learner"}),
-    ("Instructor", {"college_editor"}),
-    ("ContentDeveloper", {"college_editor"}),
-    ("Administrator", {"college_admin"}),
+    ("Instructor", {"instructor"}),
+    ("ContentDeveloper", {"instructor"}),
+    ("Administrator", {"administrator"}),
     ("Mentor", set()),
-    ("TeachingAssistant", {"college_editor"}),
-    ("instructor", {"college_editor"}),
+    ("TeachingAssistant", {"instructor"}),
+    ("instructor", {"instructor"}),
     ("urn:lti:role:ims/lis/Learner", {"learner"}),
     ("urn:lti:role:ims/lis/Learner/NonCreditLearner", {"learner"}),
-    ("urn:lti:role:ims/lis/Instructor", {"college_editor"}),
-    ("urn:lti:role:ims/lis/TeachingAssistant", {"college_editor"}),
+    ("urn:lti:role:ims/lis/Instructor", {"instructor"}),
+    ("urn:lti:role:ims/lis/TeachingAssistant", {"instructor"}),
     ("urn:lti:role:ims/lis/Mentor", set()),
-    ("urn:lti:instrole:ims/lis/Administrator", {"college_admin"}),
+    ("urn:lti:instrole:ims/lis/Administrator", {"administrator"}),
     ("urn:lti:instrole:ims/lis/Student", set()),
-    ("urn:lti:sysrole:ims/lis/SysAdmin", {"college_admin"}),
-    ("urn:lti:sysrole:ims/lis/Administrator", {"college_admin"}),
+    ("urn:lti:sysrole:ims/lis/SysAdmin", {"administrator"}),
+    ("urn:lti:sysrole:ims/lis/Administrator", {"administrator"}),
     ("urn:lti:sysrole:ims/lis/User", set()),
     ("http://example.com/roles#Wizard", set()),
     ("Wizard", set()),
@@ -403,12 +403,12 @@ ROLE_TABLE = [
     ("role", "expected"), ROLE_TABLE, ids=[r or "empty" for r, _ in ROLE_TABLE]
 )
 def test_role_mapping_table(role, expected):
-    assert map_roles([role]) == expected
+    assert role_kinds([role]) == expected
 
 
-def test_map_roles_unions_and_ignores_non_strings():
+def test_role_kinds_unions_and_ignores_non_strings():
     roles = ["Learner", f"{MEMBERSHIP}#Instructor", 7, "urn:lti:sysrole:ims/lis/Administrator"]
-    assert map_roles(roles) == {"learner", "college_editor", "college_admin"}
+    assert role_kinds(roles) == {"learner", "instructor", "administrator"}
 
 
 NORMALISE_TABLE = [

@@ -164,14 +164,34 @@ def test_a_different_state_cookie_is_refused(client, fake, registered):
 
 
 @pytest.mark.parametrize(
-    "role, expected",
+    "role, granted, expected",
     [
-        (INSTRUCTOR, Role.COLLEGE_EDITOR),
-        ("ContentDeveloper", Role.COLLEGE_EDITOR),
-        (ADMINISTRATOR, Role.COLLEGE_ADMIN),
+        (INSTRUCTOR, None, []),
+        (ADMINISTRATOR, None, []),
+        ("Learner", None, [Role.LEARNER]),
+        (INSTRUCTOR, {"instructor": ["college_editor"]}, [Role.COLLEGE_EDITOR]),
+        ("ContentDeveloper", {"instructor": ["assessor"]}, [Role.ASSESSOR]),
+        (ADMINISTRATOR, {"administrator": ["college_admin"]}, [Role.COLLEGE_ADMIN]),
+    ],
+    ids=[
+        "instructor-least",
+        "administrator-least",
+        "learner-least",
+        "instructor-granted",
+        "content-developer-granted",
+        "administrator-granted",
     ],
 )
-def test_roles_map_to_memberships(client, fake, registered, role, expected):
+def test_an_lms_role_becomes_what_the_registration_grants(
+    client, fake, registered, role, granted, expected
+):
+    """Least privilege by default; the college's admin grants more per registration."""
+    from pathways.db import transaction
+    from pathways.lti import services
+
+    if granted is not None:
+        with transaction():
+            services.set_role_grants(registered, granted, actor=None)
     state, nonce = start_login(client, fake)
     assert (
         launch(client, fake.id_token(nonce=nonce, sub="staff", roles=[role]), state).status_code
@@ -180,7 +200,7 @@ def test_roles_map_to_memberships(client, fake, registered, role, expected):
     memberships = db.session.scalars(
         sa.select(Membership).join(Membership.user).where(User.email == "staff@example.org")
     )
-    assert [m.role for m in memberships] == [expected]
+    assert [m.role for m in memberships] == expected
 
 
 def test_an_existing_email_is_not_taken_over_by_an_untrusted_platform(client, fake, registered):

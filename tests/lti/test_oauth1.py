@@ -148,7 +148,7 @@ def test_valid_moodle_launch_is_accepted_and_typed():
             f"{SYSTEM}#Administrator",
             f"{INSTITUTION}#Administrator",
         ),
-        pathways_roles=frozenset({"college_editor", "college_admin"}),
+        role_kinds=frozenset({"instructor", "administrator"}),
         resource_link_title="Safety module",
         name_full="Ana Tremblay",
         name_given="Ana",
@@ -182,7 +182,7 @@ def test_authorization_header_launch_is_accepted():
     _uri, headers, _body = client.sign(URL, "POST", body=params, headers=dict(FORM))
     assert headers["Authorization"].startswith("OAuth ")
     launch = verify(params, headers=headers)
-    assert (launch.user_id, launch.pathways_roles) == ("42", frozenset({"learner"}))
+    assert (launch.user_id, launch.role_kinds) == ("42", frozenset({"learner"}))
 
 
 def test_unicode_and_reserved_characters_in_fields_verify():

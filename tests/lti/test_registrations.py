@@ -177,7 +177,7 @@ def test_platform_admin_registers_a_platform_in_the_portal(client):
     client.sign_in(admin.email)
     page = client.get("/lti/platforms").get_data(as_text=True)
     assert "http://localhost/lti/login" in page
-    assert "http://localhost/lti/register/" in page
+    assert f'href="/organisations/{college.code}/lms"' in page
     response = client.submit(
         "/lti/platforms/new",
         {
@@ -252,8 +252,8 @@ def test_dynamic_registration_registers_the_platform_from_one_url(client, fake):
         "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "9"},
     }
     with transaction():
-        url = registration.tool_urls(college)["dynamic_registration"]
-    path = url.removeprefix("http://localhost")
+        _link, token = registration.create_registration_link(college, actor=None)
+    path = registration.registration_url(token).removeprefix("http://localhost")
     query = urlencode(
         {
             "openid_configuration": fake.base + "/.well-known/openid-configuration",
@@ -273,7 +273,8 @@ def test_dynamic_registration_registers_the_platform_from_one_url(client, fake):
         platform.registered_via,
         platform.product_family_code,
         platform.jwks_url,
-    ) == (fake.issuer, ["9"], college.id, "dynamic", "moodle", fake.base + "/jwks")
+        platform.is_enabled,
+    ) == (fake.issuer, ["9"], college.id, "dynamic", "moodle", fake.base + "/jwks", False)
     posted = [
         (h.get("Authorization"), h.get("Content-Type"))
         for m, p, h, _b in fake.requests
@@ -325,9 +326,8 @@ def test_dynamic_registration_refused_by_the_lms_creates_nothing(client, fake):
     college = make_organisation(code="dyn-refused")
     fake.registration_reply = {"error": "invalid_token"}
     with transaction():
-        path = registration.tool_urls(college)["dynamic_registration"].removeprefix(
-            "http://localhost"
-        )
+        _link, token = registration.create_registration_link(college, actor=None)
+    path = f"/lti/register/{token}"
     query = urlencode({"openid_configuration": fake.base + "/.well-known/openid-configuration"})
     response = client.get(f"{path}?{query}")
     assert response.status_code == 400

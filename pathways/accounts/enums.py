@@ -50,6 +50,8 @@ class Scope(enum.StrEnum):
     XAPI_WRITE = "xapi:write"
     XAPI_READ = "xapi:read"
     XAPI_READ_OWN = "xapi:read:own"
+    # Read every organisation's statements: only a client of the platform's organisation.
+    XAPI_READ_ALL = "xapi:read:all"
     CATALOG_READ = "catalog:read"
     CATALOG_WRITE = "catalog:write"
     RECORDS_READ = "records:read"

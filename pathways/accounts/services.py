@@ -399,6 +399,13 @@ def create_api_client(
         )
     if not scopes:
         raise Invalid("Choose at least one scope.", errors={"scopes": ["Required."]})
+    if Scope.XAPI_READ_ALL in scopes and organisation.kind is not OrganisationKind.PLATFORM:
+        raise Invalid(
+            "Only a client of the platform's organisation may read every organisation's "
+            "statements (xapi:read:all).",
+            code="platform_scope",
+            errors={"scopes": ["xapi:read:all is for the platform's organisation only."]},
+        )
     if not name.strip():
         raise Invalid("Name the client.", errors={"name": ["Required."]})
     secret = secrets.token_urlsafe(32)

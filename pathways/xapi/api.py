@@ -30,6 +30,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 
+from pathways.accounts.enums import OrganisationKind
 from pathways.accounts.enums import Scope
 from pathways.accounts.models import ApiClient
 from pathways.accounts.permissions import parse_client_credentials
@@ -90,8 +91,8 @@ ALTERNATE_HEADERS = frozenset(
 )
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
-READ_SCOPES = frozenset({Scope.XAPI_READ, Scope.XAPI_READ_OWN})
-ANY_SCOPE = frozenset({Scope.XAPI_READ, Scope.XAPI_READ_OWN, Scope.XAPI_WRITE})
+READ_SCOPES = frozenset({Scope.XAPI_READ, Scope.XAPI_READ_OWN, Scope.XAPI_READ_ALL})
+ANY_SCOPE = READ_SCOPES | {Scope.XAPI_WRITE}
 
 
 class MethodNotAllowed(DomainError):
@@ -109,6 +110,7 @@ class XRequest:
     body: bytes
     client: object = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    _cache: dict = field(default_factory=dict)
 
     @property
     def content_type(self) -> str:
@@ -122,11 +124,27 @@ class XRequest:
             )
 
     @property
-    def own_only(self) -> int | None:
-        """The client id statements are restricted to (xapi:read:own), or None."""
-        if Scope.XAPI_READ in self.scopes:
-            return None
-        return self.client.id
+    def organisation_id(self) -> int:
+        return self.client.organisation_id
+
+    def readable_clients(self) -> tuple[int, ...] | None:
+        """The API clients whose statements this client may read: its organisation's with
+        xapi:read, itself with xapi:read:own; None (every client's) only with
+        xapi:read:all held by a client of the platform's own organisation.
+
+        Computed once per request.
+        """
+        if "readable" not in self._cache:
+            if Scope.XAPI_READ_ALL in self.scopes and (
+                self.client.organisation.kind is OrganisationKind.PLATFORM
+            ):
+                readable = None
+            elif self.scopes & {Scope.XAPI_READ, Scope.XAPI_READ_ALL}:
+                readable = queries.organisation_client_ids(self.organisation_id)
+            else:
+                readable = (self.client.id,)
+            self._cache["readable"] = readable
+        return self._cache["readable"]
 
 
 def _bad(path: str, message: str) -> Invalid:
@@ -413,7 +431,7 @@ def _query_from(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
         limit=limit,
         ascending=_bool(xreq, "ascending"),
         upper=now,
-        authority_client_id=xreq.own_only,
+        authority_client_ids=xreq.readable_clients(),
         agent_client_id=_authority_client(agent)
         if agent and _bool(xreq, "related_agents")
         else None,
@@ -450,7 +468,7 @@ def _encode_more(query: queries.StatementQuery, options: dict) -> str:
         "asc": query.ascending,
         "upper": query.upper.isoformat() if query.upper else None,
         "after": [query.after[0].isoformat(), query.after[1]] if query.after else None,
-        "own": query.authority_client_id,
+        "own": list(query.authority_client_ids) if query.authority_client_ids is not None else None,
         "agent_client": query.agent_client_id,
         **options,
     }
@@ -462,7 +480,8 @@ def _decode_more(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
         data = _more_serializer().loads(xreq.params["more"])
     except BadSignature:
         raise _bad("more", "is not a continuation this LRS issued") from None
-    if data["own"] != xreq.own_only:
+    readable = xreq.readable_clients()
+    if data["own"] != (list(readable) if readable is not None else None):
         raise Forbidden("this continuation belongs to another client's query")
 
     def moment(text):
@@ -481,7 +500,7 @@ def _decode_more(xreq: XRequest) -> tuple[queries.StatementQuery, dict]:
         ascending=data["asc"],
         upper=moment(data["upper"]),
         after=(moment(data["after"][0]), data["after"][1]) if data["after"] else None,
-        authority_client_id=data["own"],
+        authority_client_ids=tuple(data["own"]) if data["own"] is not None else None,
         agent_client_id=data["agent_client"],
     )
     return query, {"format": data["format"], "attachments": data["attachments"]}
@@ -530,7 +549,9 @@ def _single(xreq: XRequest) -> Response:
     name = "voidedStatementId" if voided else "statementId"
     statement_id = _uuid(xreq.params[name], name)
     options = _options(xreq)
-    row = queries.get_statement(statement_id, voided=voided, authority_client_id=xreq.own_only)
+    row = queries.get_statement(
+        statement_id, voided=voided, authority_client_ids=xreq.readable_clients()
+    )
     if row is None:
         raise NotFound(f"no {'voided ' if voided else ''}statement {statement_id}")
     response = _present(xreq, [row.full_json], options, lambda inner: inner)
@@ -649,6 +670,7 @@ def _state(xreq: XRequest) -> Response:
         activity_id=activity_id,
         agent_ifi=agent_ifi(agent),
         registration=_uuid(registration, "registration") if registration else "",
+        organisation_id=xreq.organisation_id,
     )
     return _documents(xreq, key, "stateId", profile=False)
 
@@ -669,6 +691,7 @@ def _activity_profile(xreq: XRequest) -> Response:
         documents.ACTIVITY_PROFILE,
         xreq.params.get("profileId"),
         activity_id=_iri(xreq, "activityId", required=True),
+        organisation_id=xreq.organisation_id,
     )
     return _documents(xreq, key, "profileId", profile=True)
 
@@ -683,7 +706,10 @@ def _agent_profile(xreq: XRequest) -> Response:
     _check_params(xreq, {"agent", "profileId", "since"})
     agent = _agent(xreq, required=True)
     key = documents.DocumentKey(
-        documents.AGENT_PROFILE, xreq.params.get("profileId"), agent_ifi=agent_ifi(agent)
+        documents.AGENT_PROFILE,
+        xreq.params.get("profileId"),
+        agent_ifi=agent_ifi(agent),
+        organisation_id=xreq.organisation_id,
     )
     return _documents(xreq, key, "profileId", profile=True)
 
@@ -698,7 +724,7 @@ def _activity(xreq: XRequest) -> Response:
     xreq.require(*ANY_SCOPE)
     _check_params(xreq, {"activityId"})
     activity_id = _iri(xreq, "activityId", required=True)
-    return _json(queries.get_activity(activity_id))
+    return _json(queries.get_activity(activity_id, xreq.readable_clients()))
 
 
 @bp.route("/activities", methods=["GET"])
@@ -711,7 +737,7 @@ def _person(xreq: XRequest) -> Response:
     xreq.require(*ANY_SCOPE)
     _check_params(xreq, {"agent"})
     agent = _agent(xreq, required=True)
-    return _json(person_for(agent))
+    return _json(person_for(agent, xreq.readable_clients()))
 
 
 @bp.route("/agents", methods=["GET"])

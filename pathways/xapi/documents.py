@@ -1,6 +1,7 @@
 """State, Activity Profile and Agent Profile documents (Communication 2.3, 2.6, 2.7, 3.1).
 
-A document is addressed by a `DocumentKey`. Writes honour `If-Match` and
+A document is addressed by a `DocumentKey`, within one organisation: each organisation's
+clients see and change their own documents only. Writes honour `If-Match` and
 `If-None-Match` (412 when they fail); a profile PUT with neither header on an existing
 document is refused with 409, as Communication 3.1 requires. POST merges JSON objects
 one level deep. ETags are the quoted SHA-1 of the content.
@@ -34,9 +35,11 @@ class DocumentKey:
     activity_id: str = ""
     agent_ifi: str = ""
     registration: str = ""
+    organisation_id: int | None = None
 
     def scope(self) -> list:
         conditions = [
+            Document.organisation_id == self.organisation_id,
             Document.kind == self.kind,
             Document.activity_id == self.activity_id,
             Document.agent_ifi == self.agent_ifi,
@@ -174,6 +177,7 @@ def post_document(
 def _save(key: DocumentKey, document: Document | None, content: bytes, content_type: str):
     if document is None:
         document = Document(
+            organisation_id=key.organisation_id,
             kind=key.kind,
             activity_id=key.activity_id,
             agent_ifi=key.agent_ifi,

@@ -110,19 +110,39 @@ class Activity(db.Model):
 
 
 class Document(db.Model):
-    """A State, Activity Profile or Agent Profile document.
+    """A State, Activity Profile or Agent Profile document of one organisation.
 
-    Absent parts of the key are stored as "" so one unique constraint covers all
-    three kinds (NULLs never collide in a unique index).
+    Each organisation's clients read and write their own documents only; a document
+    stored before documents had an organisation (NULL) is served to nobody. Absent parts
+    of the key are stored as "" so one unique constraint covers all three kinds (NULLs
+    never collide in a unique index).
     """
 
     __tablename__ = "xapi_document"
     __table_args__ = (
-        sa.UniqueConstraint("kind", "activity_id", "agent_ifi", "registration", "document_id"),
-        sa.Index("ix_xapi_document_scope", "kind", "activity_id", "agent_ifi", "updated_at"),
+        sa.UniqueConstraint(
+            "organisation_id",
+            "kind",
+            "activity_id",
+            "agent_ifi",
+            "registration",
+            "document_id",
+            name="uq_xapi_document_key",
+        ),
+        sa.Index(
+            "ix_xapi_document_scope",
+            "organisation_id",
+            "kind",
+            "activity_id",
+            "agent_ifi",
+            "updated_at",
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(BigPk, primary_key=True, autoincrement=True)
+    organisation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE")
+    )
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))  # state | activity | agent
     activity_id: so.Mapped[str] = so.mapped_column(sa.String(IRI), default="")
     agent_ifi: so.Mapped[str] = so.mapped_column(sa.String(IFI), default="")

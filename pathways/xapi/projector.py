@@ -32,6 +32,7 @@ from pathways.db import db
 from pathways.records import services as records
 from pathways.xapi.models import PendingActor
 from pathways.xapi.models import Statement
+from pathways.xapi.queries import known_agents
 from pathways.xapi.statements import agent_ifi
 from pathways.xapi.statements import parse_timestamp
 
@@ -250,8 +251,15 @@ def _on_identity_linked(user, identity=None, **_ignored) -> None:
         project_pending(ifis_of_identity(user, identity))
 
 
-def person_for(agent: dict) -> dict:
-    """The Agents resource's Person: every IFI and name known for this agent's user."""
+def person_for(agent: dict, authority_client_ids: tuple[int, ...] | None = None) -> dict:
+    """The Agents resource's Person for a reader that sees the statements of these
+    clients (None: of all).
+
+    The Person always holds what the request gave. The user behind it adds their name
+    and their other identifiers only when the reader's statements name this agent, and
+    only identifiers those statements name too: an LMS learns nothing of a person its
+    own records do not show (asking for an address tells it no name).
+    """
     person: dict = {"objectType": "Person"}
     names: list[str] = []
     mboxes: list[str] = []
@@ -268,26 +276,35 @@ def person_for(agent: dict) -> dict:
         openids.append(agent["openid"])
     if "account" in agent:
         accounts.append(agent["account"])
-    user = (
-        users_for_agents([agent]).get(agent_ifi(agent))
-        if "objectType" not in agent or (agent.get("objectType") == "Agent")
-        else None
-    )
+    is_agent = "objectType" not in agent or agent.get("objectType") == "Agent"
+    key = agent_ifi(agent)
+    user = None
+    if is_agent and key in known_agents([key], authority_client_ids):
+        user = users_for_agents([agent]).get(key)
     if user is not None:
         if user.display_name and user.display_name not in names:
             names.append(user.display_name)
-        if user.email and f"mailto:{user.email}" not in mboxes:
-            mboxes.append(f"mailto:{user.email}")
+        others: list[tuple[str, dict | str]] = []
+        if user.email:
+            others.append(("mbox", f"mailto:{user.email}"))
         for identity in db.session.scalars(
             sa.select(ExternalIdentity).where(
                 ExternalIdentity.user_id == user.id,
                 ExternalIdentity.provider.in_(ACCOUNT_PROVIDERS),
             )
         ):
-            account = {"homePage": identity.issuer, "name": identity.subject}
-            if account not in accounts:
-                accounts.append(account)
-    for key, values in (
+            others.append(("account", {"homePage": identity.issuer, "name": identity.subject}))
+        shown = known_agents(
+            [agent_ifi({kind: value}) for kind, value in others], authority_client_ids
+        )
+        for kind, value in others:
+            if agent_ifi({kind: value}) not in shown:
+                continue
+            if kind == "mbox" and value not in mboxes:
+                mboxes.append(value)
+            elif kind == "account" and value not in accounts:
+                accounts.append(value)
+    for name, values in (
         ("name", names),
         ("mbox", mboxes),
         ("mbox_sha1sum", hashes),
@@ -295,5 +312,5 @@ def person_for(agent: dict) -> dict:
         ("account", accounts),
     ):
         if values:
-            person[key] = values
+            person[name] = values
     return person

@@ -8,6 +8,11 @@ started, however many arrive meanwhile.
 Filters on agent, verb, activity and registration also match a statement whose object
 is a StatementRef to a statement that matches them (Communication 2.1.3): a second
 keyset query finds those, and the two pages merge.
+
+Each organisation's statements are its own: a query carries the API clients whose
+statements it may return (`authority_client_ids`: the reader itself with xapi:read:own,
+its organisation's clients with xapi:read; None only with the platform's xapi:read:all),
+and the Agents and Activities answers say only what those statements show.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from pathways.accounts.models import ApiClient
 from pathways.db import db
 from pathways.xapi.models import Activity
 from pathways.xapi.models import Attachment
@@ -41,7 +47,8 @@ class StatementQuery:
     ascending: bool = False
     upper: datetime | None = None  # frozen when the first page is asked for
     after: tuple[datetime, int] | None = None  # the last (stored, pk) already served
-    authority_client_id: int | None = None  # xapi:read:own
+    # The clients whose statements may be returned; None: every client (xapi:read:all).
+    authority_client_ids: tuple[int, ...] | None = None
     # With related_agents: the API client whose `authority` agent is `agent` (its
     # statements match through authority_client_id, not through agent rows).
     agent_client_id: int | None = None
@@ -140,8 +147,8 @@ def _direct(query: StatementQuery, limit: int):
         select = select.join(target, on)
     conditions += _time_conditions(query, order)
     conditions.append(s.is_voided.is_(False))
-    if query.authority_client_id is not None:
-        conditions.append(s.authority_client_id == query.authority_client_id)
+    if query.authority_client_ids is not None:
+        conditions.append(s.authority_client_id.in_(query.authority_client_ids))
     return _ordered(select.where(*conditions), query, order).limit(limit)
 
 
@@ -157,8 +164,8 @@ def _by_reference(query: StatementQuery, limit: int):
     order = (r.stored, r.pk)
     where = [r.object_ref.is_not(None), r.object_ref.in_(targets), r.is_voided.is_(False)]
     where += _time_conditions(query, order)
-    if query.authority_client_id is not None:
-        where.append(r.authority_client_id == query.authority_client_id)
+    if query.authority_client_ids is not None:
+        where.append(r.authority_client_id.in_(query.authority_client_ids))
     return _ordered(sa.select(r.pk, r.stored, r.full_json).where(*where), query, order).limit(limit)
 
 
@@ -180,7 +187,9 @@ def find_statements(query: StatementQuery) -> Page:
     return Page(page, replace(query, after=(last.stored, last.pk)))
 
 
-def get_statement(statement_id: str, *, voided: bool, authority_client_id: int | None = None):
+def get_statement(
+    statement_id: str, *, voided: bool, authority_client_ids: tuple[int, ...] | None = None
+):
     """The stored JSON and `stored` of one statement, or None.
 
     `voided` False finds a statement that is not voided (statementId); True finds one
@@ -190,8 +199,8 @@ def get_statement(statement_id: str, *, voided: bool, authority_client_id: int |
         Statement.statement_id == statement_id.lower(),
         Statement.is_voided.is_(voided),
     ]
-    if authority_client_id is not None:
-        conditions.append(Statement.authority_client_id == authority_client_id)
+    if authority_client_ids is not None:
+        conditions.append(Statement.authority_client_id.in_(authority_client_ids))
     row = db.session.execute(
         sa.select(Statement.pk, Statement.stored, Statement.full_json).where(*conditions)
     ).first()
@@ -215,12 +224,57 @@ def attachments_of(statements: list[dict]) -> list[Attachment]:
     return [found[h] for h in hashes if h in found]
 
 
-def get_activity(activity_id: str) -> dict:
-    """The Activity object with the definition merged from every statement seen."""
+def organisation_client_ids(organisation_id: int) -> tuple[int, ...]:
+    """Every API client of an organisation, revoked ones included: what they stored
+    stays the organisation's."""
+    return tuple(
+        db.session.scalars(
+            sa.select(ApiClient.id)
+            .where(ApiClient.organisation_id == organisation_id)
+            .order_by(ApiClient.id)
+        )
+    )
+
+
+def activity_is_known(activity_id: str, authority_client_ids: tuple[int, ...] | None) -> bool:
+    """Whether statements of these clients (None: of any) name the activity."""
+    if authority_client_ids is None:
+        return True
+    return (
+        db.session.scalar(
+            sa.select(StatementActivity.statement_pk)
+            .join(Statement, Statement.pk == StatementActivity.statement_pk)
+            .where(
+                StatementActivity.activity_id == activity_id,
+                Statement.authority_client_id.in_(authority_client_ids),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def known_agents(ifis: list[str], authority_client_ids: tuple[int, ...] | None) -> set[str]:
+    """Those of the IFIs that statements of these clients (None: of any) name."""
+    if not ifis:
+        return set()
+    query = sa.select(StatementAgent.ifi).distinct().where(StatementAgent.ifi.in_(ifis))
+    if authority_client_ids is not None:
+        query = query.join(Statement, Statement.pk == StatementAgent.statement_pk).where(
+            Statement.authority_client_id.in_(authority_client_ids)
+        )
+    return set(db.session.scalars(query))
+
+
+def get_activity(activity_id: str, authority_client_ids: tuple[int, ...] | None = None) -> dict:
+    """The Activity object with the definition merged from every statement seen, when
+    statements of these clients (None: of any) name it; otherwise only its id."""
+    activity: dict = {"objectType": "Activity", "id": activity_id}
+    if not activity_is_known(activity_id, authority_client_ids):
+        return activity
     definition = db.session.scalar(
         sa.select(Activity.definition).where(Activity.activity_id == activity_id)
     )
-    activity: dict = {"objectType": "Activity", "id": activity_id}
     if definition:
         activity["definition"] = definition
     return activity

@@ -18,6 +18,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from pathways.accounts.models import ApiClient
 from pathways.db import UTCDateTime
 from pathways.db import db
 from pathways.db import utcnow
@@ -49,10 +50,19 @@ SIGNATURE_CONTENT_TYPE = "application/octet-stream"
 
 @dataclass(frozen=True)
 class Authority:
-    """Who stores: the API client's id and the Agent the LRS writes as `authority`."""
+    """Who stores: the API client's id and organisation, and the Agent the LRS writes as
+    `authority`."""
 
     client_id: int | None
     agent: dict
+    organisation_id: int | None = None
+
+    def owns(self, column):
+        """A condition: the statement's `authority_client_id` column is one of this
+        organisation's clients (statements of other organisations are not its to void)."""
+        return column.in_(
+            sa.select(ApiClient.id).where(ApiClient.organisation_id == self.organisation_id)
+        )
 
 
 def authority_for(client, base_url: str) -> Authority:
@@ -64,6 +74,7 @@ def authority_for(client, base_url: str) -> Authority:
             "name": client.name,
             "account": {"homePage": base_url, "name": client.key_id},
         },
+        client.organisation_id,
     )
 
 
@@ -358,7 +369,7 @@ def store_statements(
     )
     pks = [pk_of[row["statement_id"]] for row in rows]
     _insert_side_rows(new, pks, rows)
-    voided_early = _void_targets(new, set(given))
+    voided_early = _void_targets(new, set(given), authority)
     _save_definitions(_activity_definitions(new), now)
     _save_attachments(new, by_hash)
 
@@ -501,13 +512,23 @@ def _check_voiding(statements: list[dict], path_of) -> None:
             )
 
 
-def _void_targets(statements: list[dict], client_ids: set[str]) -> set[str]:
+def _void_targets(statements: list[dict], client_ids: set[str], authority: Authority) -> set[str]:
     """Mark targets of new voiding statements, and new statements voided in advance.
 
-    Returns the ids voided now (new statements voided in advance or in the same batch
-    must not be projected).
+    A statement voids only its own organisation's statements: another organisation's
+    are, for it, not in the LRS (so it voided nothing). Returns the ids voided now (new
+    statements voided in advance or in the same batch must not be projected).
     """
     targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
+    if targets:
+        targets = list(
+            db.session.scalars(
+                sa.select(Statement.statement_id).where(
+                    Statement.statement_id.in_(targets),
+                    authority.owns(Statement.authority_client_id),
+                )
+            )
+        )
     if targets:
         # _check_voiding has refused targets that are voiding statements with a target
         # of their own; the voiding statements left here voided nothing and are voidable.
@@ -531,6 +552,7 @@ def _void_targets(statements: list[dict], client_ids: set[str]) -> set[str]:
             Statement.object_ref.in_(ids),
             Statement.verb_id == VOIDED_VERB,
             Statement.is_voided.is_(False),
+            authority.owns(Statement.authority_client_id),
         )
     ).all()
     if early:

@@ -58,8 +58,11 @@ def test_pages_see_exactly_the_statements_present_at_the_first_query(client, asc
 
 
 def test_more_from_another_client_with_read_own_is_refused(client):
-    own = lrs_headers(make_lrs_client(scopes=("xapi:write", "xapi:read:own")))
-    everyone = lrs_headers(make_lrs_client(scopes=("xapi:read",)))
+    from tests.factories import make_organisation
+
+    college = make_organisation()
+    own = lrs_headers(make_lrs_client(scopes=("xapi:write", "xapi:read:own"), organisation=college))
+    everyone = lrs_headers(make_lrs_client(scopes=("xapi:read",), organisation=college))
     client.post("/xapi/statements", json=[statement(), statement()], headers=own)
     more = client.get("/xapi/statements?limit=1", headers=everyone).json["more"]
     assert client.get(more, headers=own).status_code == 403

@@ -240,6 +240,9 @@ def test_agents_resource_returns_a_person(client):
     with transaction():
         link_identity(user, "xapi_account", "https://moodle.example", "77")
     agent = {"account": {"homePage": "https://moodle.example", "name": "77"}}
+    # The reader's own statements name the learner by both: the Person shows both.
+    for actor in (agent, {"mbox": "mailto:carol@example.com"}):
+        client.post("/xapi/statements", json=statement(actor=actor), headers=lrs_headers(created))
     response = client.get(
         f"/xapi/agents?{urlencode({'agent': json.dumps(agent)})}", headers=lrs_headers(created)
     )

@@ -141,6 +141,81 @@ def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
     }
 
 
+# Data loss (VC Data Integrity 1.0, "securing data losslessly"): a term no context defines
+# is dropped by expansion, and a relative IRI is resolved against pyld's placeholder base;
+# either way the signature would not cover what the document says. pyld has no safe mode,
+# so `canonize` checks both: every property name and type name of the document must be a
+# term that one of its contexts defines (in any scope) or an absolute IRI, and the N-Quads
+# may not name the placeholder base.
+_KEYWORDS = frozenset(
+    {
+        "@context", "@id", "@type", "@value", "@language", "@direction", "@list", "@set",
+        "@graph", "@included", "@index", "@json", "@nest", "@reverse", "@none",
+    }
+)  # fmt: skip
+
+
+@cache
+def _terms_of(url: str) -> frozenset[str]:
+    """Every term a shipped context defines, at the top or in a scoped context."""
+    found: set[str] = set()
+
+    def walk(context: Any) -> None:
+        if isinstance(context, list):
+            for item in context:
+                walk(item)
+        elif isinstance(context, dict):
+            for term, definition in context.items():
+                if not term.startswith("@"):
+                    found.add(term)
+                if isinstance(definition, dict) and "@context" in definition:
+                    walk(definition["@context"])
+        elif isinstance(context, str) and context in CONTEXT_FILES:
+            found.update(_terms_of(context))
+
+    walk(_context_document(url).get("@context"))
+    return frozenset(found)
+
+
+def _undefined_terms(document: dict[str, Any]) -> list[str]:
+    contexts = document.get("@context")
+    urls = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(u, str) and u in CONTEXT_FILES for u in urls):
+        return []  # inline contexts: pyld decides, and the verifier refuses them anyway
+    terms = frozenset().union(*(_terms_of(u) for u in urls))
+    undefined: list[str] = []
+
+    def named(name: Any) -> bool:
+        return isinstance(name, str) and (
+            name in terms or name in _KEYWORDS or (":" in name and _ABSOLUTE.match(name))
+        )
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "@context":
+                continue
+            if not named(key):
+                undefined.append(key)
+            if key in ("type", "@type"):
+                for name in value if isinstance(value, list) else [value]:
+                    if not named(name):
+                        undefined.append(str(name)[:100])
+                continue
+            walk(value)
+
+    walk(document)
+    return undefined
+
+
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
 def _plain_normalize(document: dict[str, Any]) -> str:
     """pyld as it comes: what `canonize` must equal (and does, where the memo is off)."""
     return jsonld.normalize(document, {**_OPTIONS, "documentLoader": document_loader, "safe": True})
@@ -309,20 +384,28 @@ else:  # pragma: no cover -- another pyld: the plain path
 def canonize(document: dict[str, Any]) -> str:
     """The RDFC-1.0 canonical N-Quads of `document`.
 
-    `safe` asks for terms the contexts do not define to be refused rather than dropped
-    (left outside the signature). pyld 3.3 has no such option and ignores it: under VC 2.0
-    its `@vocab` maps such terms (nothing is dropped), under VC 1.1 they are dropped.
+    Terms the contexts do not define, and relative IRIs, are refused (data loss: they
+    would be left out of, or changed in, what the signature covers).
 
     :raises UnknownContext: a context is not shipped.
     :raises CanonicalisationError: the document is not valid JSON-LD.
     """
     try:
-        return _normalize(document)
+        nquads = _normalize(document)
     except jsonld.JsonLdError as exc:
         cause = _root_cause(exc)
         if isinstance(cause, UnknownContext):
             raise cause from exc
         raise CanonicalisationError(_describe(exc)) from exc
+    undefined = _undefined_terms(document)
+    if undefined:
+        names = ", ".join(sorted(set(undefined))[:5])
+        raise CanonicalisationError(f"terms no context defines (they would not be signed): {names}")
+    if f"<{jsonld.DEFAULT_BASE_IRI}" in nquads:
+        raise CanonicalisationError(
+            "a relative IRI (a type or id no context defines) would not be signed as written"
+        )
+    return nquads
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -364,6 +364,7 @@ def test_a_legacy_vc_1_1_credential_is_read_with_its_own_date_names():
         "https://www.w3.org/2018/credentials/v1",
         "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
         "https://w3id.org/security/data-integrity/v1",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
     ]
     document["issuanceDate"] = document.pop("validFrom")
     document["expirationDate"] = document.pop("validUntil")
@@ -963,3 +964,26 @@ def test_a_broken_fetcher_or_trust_list_is_still_a_check():
     result = verify(issuer.sign(badge(issuer.id)), Broken(), trusted_issuers=trusted)
     assert outcome(result)["proof"] == (False, "key_unreachable")
     assert outcome(result)["issuer_known"] == (None, "internal_error")
+
+
+# --- data loss --------------------------------------------------------------------------------
+
+
+def test_a_term_no_context_defines_fails_the_proof_as_data_loss():
+    """A property the contexts do not define would be dropped from what is signed."""
+    issuer = Issuer()
+    credential = issuer.sign(badge(issuer.id))
+    credential["credentialSubject"]["degreeHonours"] = "summa cum laude"
+    result = verify(credential)
+    assert outcome(result)["proof"][0] is False
+    assert "degreeHonours" in result.check("proof").detail
+    assert result.verified is False
+
+
+def test_a_type_no_context_defines_fails_the_proof_as_data_loss():
+    issuer = Issuer()
+    credential = issuer.sign(badge(issuer.id))
+    credential["type"].append("GoldBadge")
+    result = verify(credential)
+    assert outcome(result)["proof"][0] is False
+    assert "GoldBadge" in result.check("proof").detail

@@ -732,7 +732,7 @@ def _inputs(certification: OccupationCertification):
         awards = db.session.scalars(
             sa.select(Award)
             .where(Award.user_id == certification.user_id, Award.revoked_at.is_(None))
-            .order_by(Award.id)
+            .order_by(Award.id.desc())  # the newest award of a code, once re-earned
         ).all()
         for award in awards:
             if award.version.code in codes:

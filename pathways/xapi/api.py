@@ -46,13 +46,13 @@ from pathways.errors import Invalid
 from pathways.errors import NotFound
 from pathways.errors import Unauthorized
 from pathways.xapi import documents
+from pathways.xapi import projector
 from pathways.xapi import queries
 from pathways.xapi import store
 from pathways.xapi.multipart import Part
 from pathways.xapi.multipart import build_multipart
 from pathways.xapi.multipart import media_type
 from pathways.xapi.multipart import parse_multipart
-from pathways.xapi.projector import person_for
 from pathways.xapi.statements import StatementError
 from pathways.xapi.statements import agent_ifi
 from pathways.xapi.statements import canonical
@@ -366,7 +366,7 @@ def _store(xreq: XRequest, *, statement_id: str | None) -> list[str]:
     for attempt in (1, 2):
         try:
             with transaction():
-                return store.store_statements(
+                stored = store.store_statements(
                     # On the second attempt `data` is as the first normalised it in place
                     # (ids assigned): storing it again keeps those ids.
                     data,
@@ -374,6 +374,11 @@ def _store(xreq: XRequest, *, statement_id: str | None) -> list[str]:
                     parts=parts,
                     statement_id=statement_id,
                 )
+                # Records follow in the same transaction: a statement is acknowledged
+                # with what it projected, or not at all.
+                projector.unproject(stored.voided)
+                projector.project(stored.new)
+                return stored.ids
         except IntegrityError:
             # A concurrent request stored the same statement id (or the same learner's
             # progress row) first; once more, the store sees it and answers 200 or 409.
@@ -737,7 +742,7 @@ def _person(xreq: XRequest) -> Response:
     xreq.require(*ANY_SCOPE)
     _check_params(xreq, {"agent"})
     agent = _agent(xreq, required=True)
-    return _json(person_for(agent, xreq.readable_clients()))
+    return _json(projector.person_for(agent, xreq.readable_clients()))
 
 
 @bp.route("/agents", methods=["GET"])

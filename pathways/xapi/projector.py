@@ -1,4 +1,6 @@
-"""Statements -> learner records, in the transaction that stores them.
+"""Statements -> learner records, in the transaction that stores them (the endpoint
+stores, then hands what was stored and voided here; the store never calls this module,
+nor this module the store).
 
 A statement projects when it is evidence (`evidence_of`: completed, passed, failed,
 scored or uncompleted by the verb IRI's last segment, as ADL and Moodle name them, with
@@ -20,6 +22,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -162,6 +165,14 @@ def users_for_agents(agents: Iterable[dict]) -> dict[str, User]:
     return found
 
 
+class Kept(NamedTuple):
+    """A stored statement read back for projection (the store's own `StoredStatement`
+    has the same two fields; the projector needs nothing else of the store)."""
+
+    pk: int
+    statement: dict
+
+
 def project(statements) -> None:
     """Project newly stored statements (objects with `pk` and `statement`) into records."""
     candidates = _candidates(statements)
@@ -201,6 +212,8 @@ def project(statements) -> None:
 
 def unproject(statement_ids: list[str]) -> None:
     """Reverse what voided statements projected."""
+    if not statement_ids:
+        return
     records.void_evidence(statement_ids)
     db.session.execute(
         sa.delete(PendingActor).where(
@@ -213,8 +226,6 @@ def unproject(statement_ids: list[str]) -> None:
 
 def project_pending(ifis: list[str]) -> int:
     """Project the kept statements of actors that now map to a user; returns how many."""
-    from pathways.xapi.store import StoredStatement  # noqa: PLC0415 -- store imports this
-
     rows = db.session.execute(
         sa.select(Statement.pk, Statement.full_json)
         .join(PendingActor, PendingActor.statement_pk == Statement.pk)
@@ -226,7 +237,7 @@ def project_pending(ifis: list[str]) -> int:
     db.session.execute(
         sa.delete(PendingActor).where(PendingActor.statement_pk.in_([r.pk for r in rows]))
     )
-    project([StoredStatement(r.pk, json.loads(r.full_json)) for r in rows])
+    project([Kept(r.pk, json.loads(r.full_json)) for r in rows])
     return len(rows)
 
 

@@ -3,8 +3,11 @@
 The hot path is batched on purpose: one SELECT for the ids already known (none when the
 client sends no ids), one INSERT per table for the whole batch (statements, agent rows,
 activity rows), one query finding the Activity definitions the batch changes (on
-PostgreSQL compared in the database) and writes for those only, then the projector. No
-ORM object is built per statement.
+PostgreSQL compared in the database) and writes for those only. No ORM object is built
+per statement.
+
+The store knows nothing of learner records: it says what it stored and what it voided
+(`Stored`), and the endpoint hands that to the projector in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 
 import orjson
@@ -282,6 +286,17 @@ class StoredStatement:
     statement: dict
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What one call stored: the ids of the batch in order (new or already stored),
+    the statements new to the LRS and still standing (voided in the same batch or in
+    advance: left out), and the ids of earlier statements the batch voided."""
+
+    ids: list[str]
+    new: list[StoredStatement] = field(default_factory=list)
+    voided: list[str] = field(default_factory=list)
+
+
 def store_statements(
     data: object,
     *,
@@ -289,13 +304,13 @@ def store_statements(
     parts: list[Part] | None = None,
     statement_id: str | None = None,
     version: str = "1.0.0",
-) -> list[str]:
-    """Validate and store a statement or a batch; all or nothing. Returns the ids in order.
+) -> Stored:
+    """Validate and store a statement or a batch; all or nothing.
 
     `statement_id` is the PUT parameter: the body must be one statement whose id, when
     present, equals it. A statement whose id is already stored with the same content
     (`same_statement`) is accepted and left alone; with other content the batch fails.
-    Voiding statements mark their targets voided; the projector runs on what is new.
+    Voiding statements mark their targets voided.
 
     :raises Invalid: a statement breaks xAPI (the detail names the path), a voiding
         statement targets a voiding statement, attachments and parts do not match.
@@ -318,7 +333,7 @@ def store_statements(
     except StatementError as error:
         raise invalid(error) from None
     if not statements:
-        return []
+        return Stored([])
     take_write_lock()
 
     # Ids already stored are compared with the statement as sent (before the LRS fills
@@ -354,7 +369,7 @@ def store_statements(
         ids.append(normalised["id"].lower())
         new.append(normalised)
     if not new:
-        return ids
+        return Stored(ids)
 
     _check_voiding(new, path_of)
     # `stored` is the batch's instant as its statements show it (milliseconds).
@@ -369,20 +384,15 @@ def store_statements(
     )
     pks = [pk_of[row["statement_id"]] for row in rows]
     _insert_side_rows(new, pks, rows)
-    voided_early = _void_targets(new, set(given), authority)
+    voided, voided_early = _void_targets(new, set(given), authority)
     _save_definitions(_activity_definitions(new), now)
     _save_attachments(new, by_hash)
-
-    from pathways.xapi.projector import project  # noqa: PLC0415 -- projector imports store
-
-    project(
-        [
-            StoredStatement(pk, s)
-            for pk, s in zip(pks, new, strict=True)
-            if s["id"].lower() not in voided_early
-        ]
-    )
-    return ids
+    standing = [
+        StoredStatement(pk, s)
+        for pk, s in zip(pks, new, strict=True)
+        if s["id"].lower() not in voided_early
+    ]
+    return Stored(ids, standing, voided)
 
 
 def _pg_type(column: sa.Column) -> str:
@@ -512,12 +522,15 @@ def _check_voiding(statements: list[dict], path_of) -> None:
             )
 
 
-def _void_targets(statements: list[dict], client_ids: set[str], authority: Authority) -> set[str]:
+def _void_targets(
+    statements: list[dict], client_ids: set[str], authority: Authority
+) -> tuple[list[str], set[str]]:
     """Mark targets of new voiding statements, and new statements voided in advance.
 
     A statement voids only its own organisation's statements: another organisation's
-    are, for it, not in the LRS (so it voided nothing). Returns the ids voided now (new
-    statements voided in advance or in the same batch must not be projected).
+    are, for it, not in the LRS (so it voided nothing). Returns (the targets voided now,
+    every id voided now: new statements voided in advance or in the same batch must not
+    be projected).
     """
     targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
     if targets:
@@ -535,9 +548,6 @@ def _void_targets(statements: list[dict], client_ids: set[str], authority: Autho
         db.session.execute(
             sa.update(Statement).where(Statement.statement_id.in_(targets)).values(is_voided=True)
         )
-        from pathways.xapi.projector import unproject  # noqa: PLC0415 -- projector imports store
-
-        unproject(targets)
     # Only an id the client chose can have been voided before it arrived; ids the LRS
     # has just assigned cannot (Moodle sends none, so its batches skip this query).
     ids = [
@@ -546,7 +556,7 @@ def _void_targets(statements: list[dict], client_ids: set[str], authority: Autho
         if s["verb"]["id"] != VOIDED_VERB and s["id"].lower() in client_ids
     ]
     if not ids:
-        return set(targets)
+        return targets, set(targets)
     early = db.session.scalars(
         sa.select(Statement.object_ref).where(
             Statement.object_ref.in_(ids),
@@ -559,7 +569,7 @@ def _void_targets(statements: list[dict], client_ids: set[str], authority: Autho
         db.session.execute(
             sa.update(Statement).where(Statement.statement_id.in_(early)).values(is_voided=True)
         )
-    return set(early) | set(targets)
+    return targets, set(early) | set(targets)
 
 
 def _save_attachments(statements: list[dict], by_hash: dict[str, Part]) -> None:

@@ -37,6 +37,7 @@ from pathways.errors import Conflict
 from pathways.errors import DomainError
 from pathways.errors import Forbidden
 from pathways.errors import Invalid
+from pathways.errors import NotFound
 from pathways.lti import claims
 from pathways.lti.claims import LaunchRefused
 from pathways.lti.keys import encrypt_secret
@@ -205,6 +206,15 @@ def add_deployment(platform: LtiPlatform, deployment_id: str, *, actor: User | N
         db.session.flush()
 
 
+def remove_deployment(platform: LtiPlatform, deployment_id: str, *, actor: User | None) -> None:
+    """:raises NotFound: the platform has no such deployment."""
+    _require_platform_admin(actor)
+    if deployment_id not in platform.deployment_ids:
+        raise NotFound(f"The platform has no deployment {deployment_id}.", code="no_deployment")
+    platform.deployment_ids = [d for d in platform.deployment_ids if d != deployment_id]
+    db.session.flush()
+
+
 # --- LTI 1.1 consumers ------------------------------------------------------------------------
 
 
@@ -249,6 +259,23 @@ def create_consumer(
     db.session.add(consumer)
     db.session.flush()
     return NewConsumer(consumer, secret)
+
+
+def update_consumer(
+    consumer: Lti11Consumer,
+    *,
+    trusts_email: bool | None = None,
+    is_enabled: bool | None = None,
+    actor: User | None,
+) -> Lti11Consumer:
+    """Change a consumer's email trust and state (None: unchanged)."""
+    _require_platform_admin(actor)
+    if trusts_email is not None:
+        consumer.trusts_email = trusts_email
+    if is_enabled is not None:
+        consumer.is_enabled = is_enabled
+    db.session.flush()
+    return consumer
 
 
 # --- users from launches and rosters ------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_cli_adds_and_lists_platforms(app, database):
     assert "  login: http://localhost/lti/login" in result.output
     listing = runner.invoke(args=["pathways", "lti-platform", "list"])
     assert listing.output.splitlines() == [
-        f"{platform.id}\thttps://moodle.example.edu\tabc123\t1,7\tcli-college\tenabled"
+        f"{platform.id}\thttps://moodle.example.edu\tabc123\t1,7\tcli-college\tenabled\t-"
     ]
     again = runner.invoke(
         args=[
@@ -126,6 +126,8 @@ def test_cli_adds_and_lists_platforms(app, database):
             "https://moodle.example.edu",
             "--client-id",
             "abc123",
+            "--deployment-id",
+            "1",
             "--auth-url",
             "https://a.example/x",
             "--token-url",
@@ -148,6 +150,8 @@ def test_cli_refuses_a_platform_without_keys(app, database):
             "https://lms.example",
             "--client-id",
             "c",
+            "--deployment-id",
+            "1",
             "--auth-url",
             "https://lms.example/a",
             "--token-url",

@@ -423,9 +423,7 @@ class Notice(db.Model):
     __table_args__ = (sa.Index("ix_credential_notice_user_read", "user_id", "read_at"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE")
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: so.Mapped[NoticeKind] = so.mapped_column(_enum(NoticeKind))
     credential_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("credential_issued.id", ondelete="CASCADE"), index=True

@@ -259,6 +259,7 @@ def enqueue_delete(grade: LtiGradeLink, *, source_key: str) -> LtiOutbox | None:
         idempotency_key=f"poxdel:{grade.user_id}:{link.id}:{source_key}",
         platform_id=link.platform_id,
         consumer_id=link.consumer_id,
+        grade_link_id=grade.id,
         url=grade.outcome_url,
         payload={"sourcedid": grade.sourcedid},
         next_attempt_at=utcnow(),

@@ -309,6 +309,10 @@ class LtiOutbox(db.Model):
     consumer_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("lti11_consumer.id", ondelete="CASCADE"), index=True
     )
+    # The learner's grade link it delivers for (its course's instructors see it).
+    grade_link_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("lti_grade_link.id", ondelete="SET NULL"), index=True
+    )
     url: so.Mapped[str] = so.mapped_column(sa.Text)
     payload: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="pending")
@@ -320,6 +324,7 @@ class LtiOutbox(db.Model):
 
     platform: so.Mapped[LtiPlatform | None] = so.relationship()
     consumer: so.Mapped[Lti11Consumer | None] = so.relationship()
+    grade_link: so.Mapped[LtiGradeLink | None] = so.relationship()
 
 
 class LtiAccessToken(db.Model):

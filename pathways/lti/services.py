@@ -790,6 +790,7 @@ def enqueue_grade(
             kind="ags_score",
             idempotency_key=f"ags:{key_tail}",
             platform_id=link.platform_id,
+            grade_link_id=grade_link.id,
             url=scores_url(grade_link.lineitem_url),
             payload={"score": body},
         )
@@ -802,6 +803,7 @@ def enqueue_grade(
             idempotency_key=f"{'pox' if grade.score is not None else 'poxdel'}:{key_tail}",
             platform_id=link.platform_id,
             consumer_id=link.consumer_id,
+            grade_link_id=grade_link.id,
             url=grade_link.outcome_url,
             payload=payload,
         )
@@ -948,6 +950,27 @@ def _install_hooks() -> None:
 
 
 _install_hooks()
+
+
+def retry_grade(row_id: int, context: LtiContext, *, actor: User) -> LtiOutbox:
+    """Send a course's grade again from now (a failed one gets its attempts anew).
+
+    :raises Forbidden: the actor does not teach the course.
+    :raises NotFound: no such grade in this course.
+    :raises Conflict: it was sent already.
+    """
+    require_instructor(context, actor)
+    row = db.session.get(LtiOutbox, row_id)
+    link = row.grade_link.resource_link if row is not None and row.grade_link else None
+    if link is None or link.context_pk != context.id:
+        raise NotFound("no such grade in this course", code="unknown_grade")
+    if row.status == "sent":
+        raise Conflict("This grade was accepted by the LMS already.", code="already_sent")
+    row.status = "pending"
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    db.session.flush()
+    return row
 
 
 def is_course_instructor(context: LtiContext, user: User) -> bool:

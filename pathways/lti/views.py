@@ -149,13 +149,20 @@ def _previous_user_id() -> int | None:
 
 
 def _after_launch(result, previous: int | None, *, handle: str | None = None):
-    """Sign the launched user in and land. An account the launch has just made is offered
-    to join the learner's existing one (one person, one account): first, on the link page,
-    when its email belongs to an account already or this browser was signed in as
-    someone; otherwise by a notice on the landing page."""
+    """Sign the launched user in and land: an instructor of the course on the course's
+    cohort, anyone else on what the link points at. An account the launch has just made
+    is offered to join the learner's existing one (one person, one account): first, on
+    the link page, when its email belongs to an account already or this browser was
+    signed in as someone; otherwise by a notice on the landing page."""
     _sign_in(result.user)
-    if not result.is_new_account or handle is not None:
+    if handle is not None:
         return _land(result.target, result.user, handle=handle)
+    if result.cohort is not None and services.is_course_instructor(result.cohort, result.user):
+        landing = url_for("lti_course.show_course", context_id=result.cohort.id)
+    else:
+        landing = _landing_path(result.target, result.user)
+    if not result.is_new_account:
+        return redirect(landing)
     if not result.email_taken and previous in (None, result.user.id):
         flash(
             Markup('{} <a href="{}">{}</a>').format(
@@ -165,11 +172,11 @@ def _after_launch(result, previous: int | None, *, handle: str | None = None):
             ),
             "info",
         )
-        return _land(result.target, result.user)
+        return redirect(landing)
     session[LINK_OFFER] = {
         "account": result.user.id,
         "previous": previous if previous != result.user.id else None,
-        "next": _landing_path(result.target, result.user),
+        "next": landing,
     }
     return redirect(url_for("lti.link_account"))
 

@@ -186,9 +186,11 @@ def test_verify_share_and_trust_pages_by_role(client, role):
 # dashboard (302); the mailed link is public and refuses a token it did not issue (400).
 # A college's LMS connections are its admins' (a college admin here administers another
 # college: 403) and platform admins'.
+# The courses page lists what each person teaches in an LMS (none here): anyone's.
 LTI_PAGES = {
     "/lti/link-account": (None, 302),
     "/organisations/matrix-college/lms": ({Role.PLATFORM_ADMIN}, 200),
+    "/courses": (None, 200),
 }
 
 

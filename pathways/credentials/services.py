@@ -131,8 +131,34 @@ def _create_key(organisation: Organisation) -> IssuerKey:
     return key
 
 
+def _transaction_cache() -> dict[str, Any]:
+    """Values that hold for the rest of the current transaction (bulk issuing reuses them).
+
+    Callers keep only what this code alone changes (and update it when it does), and check
+    that a cached row is still persistent: a savepoint rolled back takes its rows along.
+    """
+    transaction = db.session().get_transaction()
+    info = db.session.info
+    if info.get("credentials_transaction") is not transaction:
+        info["credentials_transaction"] = transaction
+        info["credentials_cache"] = {}
+    return info["credentials_cache"]
+
+
+def _cached_row(cache: dict[str, Any], key: str) -> Any:
+    row = cache.get(key)
+    if row is not None and not sa.inspect(row).persistent:
+        cache.pop(key, None)
+        return None
+    return row
+
+
 def signing_key(organisation: Organisation) -> IssuerKey:
     """The organisation's current key, made on first use."""
+    cache = _transaction_cache()
+    key = _cached_row(cache, f"key:{organisation.id}")
+    if key is not None and key.retired_at is None and key.revoked_at is None:
+        return key
     key = db.session.scalar(
         sa.select(IssuerKey)
         .where(
@@ -143,7 +169,9 @@ def signing_key(organisation: Organisation) -> IssuerKey:
         .order_by(IssuerKey.id.desc())
         .limit(1)
     )
-    return key or _create_key(organisation)
+    key = key or _create_key(organisation)
+    cache[f"key:{organisation.id}"] = key
+    return key
 
 
 def private_key(key: IssuerKey) -> Ed25519PrivateKey:
@@ -157,6 +185,7 @@ def private_key(key: IssuerKey) -> Ed25519PrivateKey:
 
 def rotate_key(organisation: Organisation) -> IssuerKey:
     """Retire the current key (it stays published) and make a new one that signs from now."""
+    _transaction_cache().pop(f"key:{organisation.id}", None)
     now = utcnow()
     for key in _keys(organisation):
         if key.retired_at is None:
@@ -277,6 +306,10 @@ def _allocate(organisation: Organisation) -> tuple[StatusList, StatusList, int]:
 
 
 def _twin(revocation: StatusList) -> StatusList:
+    cache = _transaction_cache()
+    row = _cached_row(cache, f"twin:{revocation.id}")
+    if row is not None:
+        return row
     row = db.session.scalar(
         sa.select(StatusList).where(
             StatusList.organisation_id == revocation.organisation_id,
@@ -299,6 +332,7 @@ def _twin(revocation: StatusList) -> StatusList:
         )
         db.session.add(row)
         db.session.flush()
+    cache[f"twin:{revocation.id}"] = row
     return row
 
 
@@ -573,7 +607,7 @@ def _active_for(**criteria: Any) -> IssuedCredential | None:
 
 def endorsement_credentials(version: MicroCredentialVersion) -> list[dict[str, Any]]:
     """The signed endorsements of a version, signing any that were given before signing was."""
-    documents = []
+    documents: list[dict[str, Any]] = []
     for endorsement in version.active_endorsements:
         row = _active_for(endorsement_id=endorsement.id) or issue_for_endorsement(endorsement)
         documents.append(json.loads(row.document))
@@ -616,9 +650,22 @@ def issue_for_award(award: Award) -> IssuedCredential:
     existing = _active_for(award_id=award.id)
     if existing is not None:
         return existing
+    return _issue_award(award)
+
+
+def _published_achievement(version: MicroCredentialVersion) -> dict[str, Any]:
+    """The Achievement of a published version (immutable), built once per transaction."""
+    cache = _transaction_cache()
+    key = f"achievement:{version.id}"
+    if key not in cache or not version.is_published:
+        cache[key] = version_achievement(version, endorsement_credentials(version))
+    return cache[key]
+
+
+def _issue_award(award: Award) -> IssuedCredential:
     version = award.version
     organisation = version.credential.issuing_organisation
-    achievement = version_achievement(version, endorsement_credentials(version))
+    achievement = _published_achievement(version)
     identity = _identity(award.user)
     evidence = _award_evidence(award)
     now = utcnow()
@@ -651,8 +698,15 @@ def issue_for_award(award: Award) -> IssuedCredential:
 
 
 def _link_replacement(row: IssuedCredential) -> None:
-    """A credential reissued for a corrected award names the one it replaces."""
+    """A credential reissued for a corrected award names the one it replaces.
+
+    A correction revokes and reissues in one transaction (`on_award_revoked` notes the
+    learner and version), so only then is the replaced credential looked for.
+    """
     award = db.session.get(Award, row.award_id)
+    corrected = _transaction_cache().get("corrected", set())
+    if (award.user_id, award.micro_credential_version_id) not in corrected:
+        return
     previous = db.session.scalar(
         sa.select(IssuedCredential)
         .join(Award, IssuedCredential.award_id == Award.id)
@@ -1041,11 +1095,14 @@ def reinstate(row: IssuedCredential, *, reason: str, actor: Actor) -> IssuedCred
 
 
 def on_award_created(user: User, award: Award) -> None:
-    issue_for_award(award)
+    _issue_award(award)  # a new award has no credential yet
 
 
 def on_award_revoked(user: User, award: Award) -> None:
     """An award revoked elsewhere (a voided statement, a correction): its credential too."""
+    if award.revocation_reason == record_services.VOIDED_REASON:
+        corrected = _transaction_cache().setdefault("corrected", set())
+        corrected.add((award.user_id, award.micro_credential_version_id))
     for row in _live(award_id=award.id):
         _mark_revoked(row, award.revocation_reason or "award revoked", None)
     db.session.flush()

@@ -34,6 +34,7 @@ from pathways.credentials.models import Notice
 from pathways.db import db
 from pathways.db import utcnow
 from pathways.mail import send_mail
+from pathways.records.models import Award
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,7 @@ def notify(row: IssuedCredential, kind: NoticeKind, *, now: datetime | None = No
     """Record a notice for the credential's learner and mail it once the transaction commits."""
     user = row.user
     locale = _locale(user)
-    entry = wallet.entries_for([row], locale=locale, now=now)[0]
-    params = {"name": entry.title, "issuer": entry.issuer}
+    params = {"name": _title(row, locale), "issuer": row.issuer.name}
     if kind is NoticeKind.EXPIRING and row.valid_until is not None:
         params["until"] = row.valid_until.date().isoformat()
     notice = Notice(
@@ -132,6 +132,19 @@ def notify(row: IssuedCredential, kind: NoticeKind, *, now: datetime | None = No
             }
         queue_mail(user.email, subject, body)
     return notice
+
+
+def _title(row: IssuedCredential, locale: str) -> str:
+    """The credential's name in the learner's language.
+
+    An award's version is usually in the session already (it was just awarded), so the
+    common case of issuing costs no query; other kinds go through the wallet's entry.
+    """
+    if row.award_id is not None:
+        award = db.session.get(Award, row.award_id)
+        if award is not None:
+            return wallet.text_in(award.version.title, locale) or row.name
+    return wallet.entries_for([row], locale=locale)[0].title
 
 
 def on_credential_event(row: IssuedCredential, action: CredentialAction) -> None:

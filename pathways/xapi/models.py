@@ -167,3 +167,36 @@ class PendingActor(db.Model):
         BigPk, sa.ForeignKey("xapi_statement.pk", ondelete="CASCADE"), primary_key=True
     )
     ifi: so.Mapped[str] = so.mapped_column(sa.String(IFI))
+
+
+class ActivityMapping(db.Model):
+    """An LMS connection's own word that one of its activity IRIs counts for a module:
+    deployment configuration, kept apart from the curriculum (no new version needed).
+
+    The module is named by its micro-credential's code and its own code, so the mapping
+    holds for every published version that has the module. Only statements stored by that
+    connection (API client) count through it.
+    """
+
+    __tablename__ = "xapi_activity_mapping"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "client_id",
+            "activity_iri",
+            "credential_code",
+            "module_code",
+            name="uq_xapi_activity_mapping_target",
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="CASCADE"), index=True
+    )
+    activity_iri: so.Mapped[str] = so.mapped_column(sa.String(1000), index=True)
+    credential_code: so.Mapped[str] = so.mapped_column(sa.String(100))
+    module_code: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )

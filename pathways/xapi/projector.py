@@ -29,13 +29,15 @@ import sqlalchemy as sa
 from pathways.accounts.models import ExternalIdentity
 from pathways.accounts.models import User
 from pathways.accounts.signals import identity_linked
-from pathways.catalog.queries import activities_in_published_modules
 from pathways.catalog.queries import published_modules_for_activities
 from pathways.db import db
 from pathways.records import services as records
 from pathways.xapi.models import PendingActor
 from pathways.xapi.models import Statement
+from pathways.xapi.models import StatementActivity
+from pathways.xapi.queries import evidence_targets
 from pathways.xapi.queries import known_agents
+from pathways.xapi.queries import published_modules_named
 from pathways.xapi.statements import agent_ifi
 from pathways.xapi.statements import parse_timestamp
 
@@ -98,10 +100,15 @@ class Candidate:
     evidence: str
     levels: tuple[tuple[str, ...], ...]
 
-    def activity_ids(self, listed: set[str]) -> tuple[str, ...]:
-        """The ids of the first level a module lists (empty when none does)."""
+    @property
+    def client_id(self) -> int | None:
+        return getattr(self.item, "client_id", None)
+
+    def activity_ids(self, listed: set[str], mapped: set[tuple[int, str]]) -> tuple[str, ...]:
+        """The ids of the first level a module lists, or the statement's own connection
+        maps to a module (empty when none)."""
         for level in self.levels:
-            found = tuple(iri for iri in level if iri in listed)
+            found = tuple(iri for iri in level if iri in listed or (self.client_id, iri) in mapped)
             if found:
                 return found
         return ()
@@ -167,26 +174,32 @@ def users_for_agents(agents: Iterable[dict]) -> dict[str, User]:
 
 class Kept(NamedTuple):
     """A stored statement read back for projection (the store's own `StoredStatement`
-    has the same two fields; the projector needs nothing else of the store)."""
+    has the same fields; the projector needs nothing else of the store)."""
 
     pk: int
     statement: dict
+    client_id: int | None = None
 
 
 def project(statements) -> None:
-    """Project newly stored statements (objects with `pk` and `statement`) into records."""
+    """Project stored statements into records: objects with `pk`, `statement` and the
+    `client_id` that stored them (its connection's activity mappings count too)."""
     candidates = _candidates(statements)
     if not candidates:
         return
     # Most evidence in a batch is about activities no module lists: find the few that
     # are before loading any module.
     every = {iri for c in candidates for level in c.levels for iri in level}
-    listed = activities_in_published_modules(every)
-    chosen = [(c, c.activity_ids(listed)) for c in candidates]
+    clients = {c.client_id for c in candidates if c.client_id is not None}
+    listed, mapping = evidence_targets(every, clients)
+    chosen = [(c, c.activity_ids(listed, set(mapping))) for c in candidates]
     chosen = [(c, iris) for c, iris in chosen if iris]
     if not chosen:
         return
-    modules = published_modules_for_activities({iri for _, iris in chosen for iri in iris})
+    modules = published_modules_for_activities(
+        {iri for _, iris in chosen for iri in iris if iri in listed}
+    )
+    named = published_modules_named({pair for pairs in mapping.values() for pair in pairs})
     users = users_for_agents(c.item.statement["actor"] for c, _ in chosen)
     pending = []
     for candidate, iris in chosen:
@@ -197,6 +210,9 @@ def project(statements) -> None:
             pending.append({"statement_pk": candidate.item.pk, "ifi": key})
             continue
         targets = {module.id: module for iri in iris for module in modules.get(iri, [])}
+        for iri in iris:
+            for pair in mapping.get((candidate.client_id, iri), []):
+                targets.update((module.id, module) for module in named.get(pair, []))
         for module in targets.values():
             records.record_module_evidence(
                 user.id,
@@ -207,7 +223,46 @@ def project(statements) -> None:
                 occurred_at=parse_timestamp(statement["timestamp"]),
             )
     if pending:
+        # A statement projected again (a new mapping) may be kept already.
+        kept = set(
+            db.session.scalars(
+                sa.select(PendingActor.statement_pk).where(
+                    PendingActor.statement_pk.in_([row["statement_pk"] for row in pending])
+                )
+            )
+        )
+        pending = [row for row in pending if row["statement_pk"] not in kept]
+    if pending:
         db.session.execute(sa.insert(PendingActor), pending)
+
+
+def project_activity(client_id: int, activity_iri: str, *, batch: int = 500) -> int:
+    """Project the statements a connection stored about an activity before it was
+    mapped (object or context activity); returns how many were read. Idempotent: what
+    was projected already is left alone."""
+    after = 0
+    count = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(Statement.pk, Statement.full_json)
+            .where(
+                Statement.authority_client_id == client_id,
+                Statement.is_voided.is_(False),
+                Statement.pk > after,
+                Statement.pk.in_(
+                    sa.select(StatementActivity.statement_pk).where(
+                        StatementActivity.activity_id == activity_iri
+                    )
+                ),
+            )
+            .order_by(Statement.pk)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return count
+        project([Kept(r.pk, json.loads(r.full_json), client_id) for r in rows])
+        count += len(rows)
+        after = rows[-1].pk
 
 
 def unproject(statement_ids: list[str]) -> None:
@@ -227,7 +282,7 @@ def unproject(statement_ids: list[str]) -> None:
 def project_pending(ifis: list[str]) -> int:
     """Project the kept statements of actors that now map to a user; returns how many."""
     rows = db.session.execute(
-        sa.select(Statement.pk, Statement.full_json)
+        sa.select(Statement.pk, Statement.full_json, Statement.authority_client_id)
         .join(PendingActor, PendingActor.statement_pk == Statement.pk)
         .where(PendingActor.ifi.in_(ifis), Statement.is_voided.is_(False))
         .order_by(Statement.stored, Statement.pk)
@@ -237,7 +292,7 @@ def project_pending(ifis: list[str]) -> int:
     db.session.execute(
         sa.delete(PendingActor).where(PendingActor.statement_pk.in_([r.pk for r in rows]))
     )
-    project([Kept(r.pk, json.loads(r.full_json)) for r in rows])
+    project([Kept(r.pk, json.loads(r.full_json), r.authority_client_id) for r in rows])
     return len(rows)
 
 

@@ -25,8 +25,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pathways.accounts.models import ApiClient
+from pathways.catalog.enums import VersionStatus
+from pathways.catalog.models import MicroCredential
+from pathways.catalog.models import MicroCredentialVersion
+from pathways.catalog.models import Module
+from pathways.catalog.models import ModuleActivity
 from pathways.db import db
 from pathways.xapi.models import Activity
+from pathways.xapi.models import ActivityMapping
 from pathways.xapi.models import Attachment
 from pathways.xapi.models import Statement
 from pathways.xapi.models import StatementActivity
@@ -278,3 +284,111 @@ def get_activity(activity_id: str, authority_client_ids: tuple[int, ...] | None 
     if definition:
         activity["definition"] = definition
     return activity
+
+
+# --- activity mappings of LMS connections -------------------------------------------------------
+
+
+# Built once: the projector asks it of every batch that holds evidence. One round trip
+# for both ways an activity counts: a published module lists it, or the connection that
+# stored the statement maps it.
+_NO_CLIENT = sa.cast(sa.null(), sa.Integer)
+_NO_CODE = sa.cast(sa.null(), sa.String)
+_EVIDENCE_TARGETS = sa.union_all(
+    sa.select(ModuleActivity.activity_iri, _NO_CLIENT, _NO_CODE, _NO_CODE)
+    .join(Module, ModuleActivity.module_id == Module.id)
+    .join(MicroCredentialVersion, Module.version_id == MicroCredentialVersion.id)
+    .where(
+        ModuleActivity.activity_iri.in_(sa.bindparam("iris", expanding=True)),
+        MicroCredentialVersion.status == VersionStatus.PUBLISHED,
+    ),
+    sa.select(
+        ActivityMapping.activity_iri,
+        ActivityMapping.client_id,
+        ActivityMapping.credential_code,
+        ActivityMapping.module_code,
+    ).where(
+        ActivityMapping.activity_iri.in_(sa.bindparam("mapped_iris", expanding=True)),
+        ActivityMapping.client_id.in_(sa.bindparam("clients", expanding=True)),
+    ),
+)
+
+
+def evidence_targets(
+    activity_iris: set[str], client_ids: set[int]
+) -> tuple[set[str], dict[tuple[int, str], list[tuple[str, str]]]]:
+    """Of these activity IRIs: those a published module lists, and (client, IRI) -> the
+    (credential code, module code) pairs that client's connection maps them to."""
+    if not activity_iris:
+        return set(), {}
+    iris = sorted(activity_iris)
+    listed: set[str] = set()
+    mapped: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    rows = db.session.execute(
+        _EVIDENCE_TARGETS,
+        {"iris": iris, "mapped_iris": iris if client_ids else [], "clients": sorted(client_ids)},
+    )
+    for iri, client_id, credential_code, module_code in rows:
+        if client_id is None:
+            listed.add(iri)
+        else:
+            mapped.setdefault((client_id, iri), []).append((credential_code, module_code))
+    return listed, mapped
+
+
+def mapped_targets(
+    client_ids: set[int], activity_iris: set[str]
+) -> dict[tuple[int, str], list[tuple[str, str]]]:
+    """(client, activity IRI) -> the (credential code, module code) pairs its connection
+    maps it to, for the given clients and IRIs."""
+    if not client_ids or not activity_iris:
+        return {}
+    found: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    rows = db.session.execute(
+        sa.select(
+            ActivityMapping.client_id,
+            ActivityMapping.activity_iri,
+            ActivityMapping.credential_code,
+            ActivityMapping.module_code,
+        ).where(
+            ActivityMapping.client_id.in_(sorted(client_ids)),
+            ActivityMapping.activity_iri.in_(sorted(activity_iris)),
+        )
+    )
+    for client_id, iri, credential_code, module_code in rows:
+        found.setdefault((client_id, iri), []).append((credential_code, module_code))
+    return found
+
+
+def published_modules_named(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], list[Module]]:
+    """(credential code, module code) -> that module in every published version."""
+    if not pairs:
+        return {}
+    found: dict[tuple[str, str], list[Module]] = {}
+    credential_codes = sorted({credential for credential, _ in pairs})
+    rows = db.session.execute(
+        sa.select(MicroCredential.code, Module)
+        .join(MicroCredentialVersion, Module.version_id == MicroCredentialVersion.id)
+        .join(MicroCredential, MicroCredentialVersion.credential_id == MicroCredential.id)
+        .where(
+            MicroCredential.code.in_(credential_codes),
+            MicroCredentialVersion.status == VersionStatus.PUBLISHED,
+        )
+        .options(so.joinedload(Module.version).joinedload(MicroCredentialVersion.credential))
+        .order_by(Module.version_id, Module.position)
+    ).all()
+    for credential_code, module in rows:
+        key = (credential_code, module.code)
+        if key in pairs:
+            found.setdefault(key, []).append(module)
+    return found
+
+
+def mappings_of(client_id: int) -> list[ActivityMapping]:
+    return list(
+        db.session.scalars(
+            sa.select(ActivityMapping)
+            .where(ActivityMapping.client_id == client_id)
+            .order_by(ActivityMapping.activity_iri, ActivityMapping.id)
+        )
+    )

@@ -284,6 +284,7 @@ def _row(statement: dict, authority: Authority, stored: datetime, stored_text: s
 class StoredStatement:
     pk: int
     statement: dict
+    client_id: int | None = None  # the API client that stored it
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,7 @@ def store_statements(
     _save_definitions(_activity_definitions(new), now)
     _save_attachments(new, by_hash)
     standing = [
-        StoredStatement(pk, s)
+        StoredStatement(pk, s, authority.client_id)
         for pk, s in zip(pks, new, strict=True)
         if s["id"].lower() not in voided_early
     ]

@@ -180,16 +180,17 @@ def test_verify_share_and_trust_pages_by_role(client, role):
     assert (api.status_code, api.json["verified"]) == (200, False)  # public, no CSRF token
 
 
-# LTI and LRS pages for people (pathways/lti/views.py, pathways/xapi/views.py): what each
-# role gets at each. None: any signed-in user; an anonymous visitor signs in first (302).
-# The link page sends accounts that no LMS launch made (every role here) on to their
-# dashboard (302); the mailed link is public and refuses a token it did not issue (400).
-# A college's LMS connections are its admins' (a college admin here administers another
-# college: 403) and platform admins'.
-# The courses page lists what each person teaches in an LMS (none here): anyone's.
+# LTI and LRS pages for people (pathways/lti/views.py, college_views.py, course_views.py,
+# pathways/xapi/views.py): what each role gets at each. None: any signed-in user; an
+# anonymous visitor signs in first (302). The link page sends accounts that no LMS launch
+# made (every role here) on to their dashboard (302); the mailed link is public and
+# refuses a token it did not issue (400). A college's LMS connections and LRS connections
+# are its admins' (a college admin here administers another college: 403) and platform
+# admins'. The courses page lists what each person teaches in an LMS (none here).
 LTI_PAGES = {
     "/lti/link-account": (None, 302),
     "/organisations/matrix-college/lms": ({Role.PLATFORM_ADMIN}, 200),
+    "/organisations/matrix-college/lrs/{client}": ({Role.PLATFORM_ADMIN}, 200),
     "/courses": (None, 200),
 }
 
@@ -198,13 +199,15 @@ LTI_PAGES = {
 def test_lti_pages_by_role(client, role):
     from tests.factories import make_organisation
 
-    make_organisation(code="matrix-college")
+    college = make_organisation(code="matrix-college")
+    lms = make_api_client(college, scopes=("xapi:write",))
+    pages = {path.format(client=lms.client.id): rule for path, rule in LTI_PAGES.items()}
     if role is not None:
         client.sign_in(make_user(role).email)
-    seen = {path: client.get(path).status_code for path in LTI_PAGES}
+    seen = {path: client.get(path).status_code for path in pages}
     expected = {
         path: 302 if role is None else ok if roles is None or role in roles else 403
-        for path, (roles, ok) in LTI_PAGES.items()
+        for path, (roles, ok) in pages.items()
     }
     assert seen == expected
     assert client.get("/lti/link-account/not-a-token").status_code == 400

@@ -52,8 +52,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def make_published_credential(module_iris: list[list[str]], *, validity_months=24, code=None):
-    """A published micro-credential version whose modules list the given activity IRIs."""
+def make_published_credential(
+    module_iris: list[list[str]], *, validity_months=24, code=None, organisation=None
+):
+    """A published micro-credential version whose modules list the given activity IRIs,
+    issued by `organisation` (a new college when None)."""
     from pathways.catalog.enums import VersionStatus
     from pathways.catalog.models import MicroCredential
     from pathways.catalog.models import MicroCredentialVersion
@@ -61,7 +64,7 @@ def make_published_credential(module_iris: list[list[str]], *, validity_months=2
     from pathways.catalog.models import ModuleActivity
     from tests.factories import make_organisation
 
-    organisation = make_organisation()
+    organisation = organisation or make_organisation()
     n = next(_seq)
     with transaction() as session:
         credential = MicroCredential(

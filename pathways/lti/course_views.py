@@ -17,6 +17,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pathways.accounts.enums import OrganisationKind
+from pathways.accounts.enums import Role
 from pathways.accounts.permissions import signed_in
 from pathways.db import transaction
 from pathways.errors import DomainError
@@ -25,6 +27,7 @@ from pathways.lti import claims
 from pathways.lti import queries
 from pathways.lti import services
 from pathways.lti.forms import ConfirmForm
+from pathways.portal import queries as portal
 
 bp = Blueprint("lti_course", __name__)
 
@@ -117,3 +120,48 @@ def retry_grade(context_id: int, grade_id: int):
         else:
             flash(_("The grade is sent again within a minute."), "success")
     return redirect(url_for("lti_course.show_course", context_id=context_id))
+
+
+def _lms_panels(user) -> list:
+    """Dashboard panels: the LMS courses a person teaches, and for a college's admins the
+    college's LMS connections (LTI registrations, and LRS credentials)."""
+    panels = []
+    contexts = queries.taught_contexts(user.id)
+    if contexts:
+        panels.append(
+            portal.Panel(
+                title=_("Your LMS courses"),
+                role="instructor",
+                links=[
+                    portal.Link(
+                        context.title or context.label or context.context_id,
+                        url_for("lti_course.show_course", context_id=context.id),
+                    )
+                    for context in contexts
+                ],
+            )
+        )
+    for organisation in user.organisations_where(Role.COLLEGE_ADMIN):
+        if organisation.kind is not OrganisationKind.COLLEGE:
+            continue
+        panels.append(
+            portal.Panel(
+                title=_("LMS connections of %(college)s", college=organisation.name),
+                role=Role.COLLEGE_ADMIN.value,
+                links=[
+                    portal.Link(
+                        _("LTI: approve LMSs, choose what their roles become"),
+                        url_for("lti_college.college_lms", code=organisation.code),
+                    ),
+                    portal.Link(
+                        _("Learning record store: credentials, activities, accounts"),
+                        url_for("xapi_portal.connect_lms", code=organisation.code),
+                    ),
+                ],
+            )
+        )
+    return panels
+
+
+if _lms_panels not in portal.PANEL_PROVIDERS:
+    portal.PANEL_PROVIDERS.append(_lms_panels)

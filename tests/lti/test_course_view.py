@@ -109,6 +109,21 @@ def test_a_teachers_launch_lands_on_the_courses_cohort(client, fake, course):
     assert "Learner Link q Link c ana Passed · 80 % In progress · 1 of 2 modules" in page
     assert "Quiz (out of 100)" in page
     assert f'href="/courses/{context.id}"' in client.get("/courses").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Your LMS courses Manufacturing" in text(dashboard)
+    assert f'<a href="/courses/{context.id}">Manufacturing</a>' in dashboard
+
+
+def test_a_college_admins_dashboard_leads_to_its_lms_connections(client, course):
+    from pathways.accounts.enums import Role
+    from pathways.accounts.models import Organisation
+    from tests.factories import make_user
+
+    college = db.session.scalar(sa.select(Organisation).filter_by(code="course-college"))
+    client.sign_in(make_user(Role.COLLEGE_ADMIN, organisation=college).email)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert '<a href="/organisations/course-college/lms">' in dashboard
+    assert '<a href="/organisations/course-college/lrs">' in dashboard
 
 
 def test_the_roster_syncs_from_the_lms(client, fake, course):

@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Credentials, DIDs and LMS URLs name the address `make run` serves unless this is set.
+PATHWAYS_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := pathways
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
@@ -25,6 +27,7 @@ extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o pathways/translations/messages.pot pathways
 	$(BIN)/pybabel update -i pathways/translations/messages.pot -d pathways/translations -D messages --no-fuzzy-matching
 
+run: export PATHWAYS_BASE_URL := $(PATHWAYS_BASE_URL)
 run: install translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade

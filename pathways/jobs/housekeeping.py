@@ -34,6 +34,7 @@ def _lti_pruners() -> dict[str, Callable[[], int]]:
         "lti_nonces": lti.prune_nonces,
         "lti_deep_link_sessions": lti.prune_deep_link_sessions,
         "lti_access_tokens": lti.prune_access_tokens,
+        "lti_registration_links": lti.prune_registration_links,
     }
 
 

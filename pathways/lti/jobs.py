@@ -11,6 +11,7 @@ from pathways.lti.models import Lti11Nonce
 from pathways.lti.models import LtiAccessToken
 from pathways.lti.models import LtiDeepLinkSession
 from pathways.lti.models import LtiLoginState
+from pathways.lti.models import LtiRegistrationLink
 from pathways.lti.models import LtiUsedNonce
 
 
@@ -39,3 +40,13 @@ def prune_deep_link_sessions() -> int:
 
 def prune_access_tokens() -> int:
     return _delete_expired(LtiAccessToken)
+
+
+def prune_registration_links() -> int:
+    """Registration links that expired unused (used ones say which platform they made)."""
+    result = db.session.execute(
+        sa.delete(LtiRegistrationLink).where(
+            LtiRegistrationLink.used_at.is_(None), LtiRegistrationLink.expires_at < utcnow()
+        )
+    )
+    return result.rowcount or 0

@@ -212,3 +212,16 @@ def test_an_expired_registration_link_registers_nothing(client, fake, college):
         db.session.scalar(sa.select(sa.func.count()).select_from(LtiPlatform)),
         fake.requests,
     ) == (0, [])
+
+
+def test_expired_unused_registration_links_are_pruned(college):
+    from pathways.jobs.housekeeping import PRUNERS
+
+    with transaction():
+        registration.create_registration_link(
+            college, actor=None, now=utcnow() - timedelta(hours=25)
+        )
+        registration.create_registration_link(college, actor=None)
+    with transaction():
+        assert PRUNERS["lti_registration_links"]() == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiRegistrationLink)) == 1

@@ -27,6 +27,7 @@ from pathways.accounts.permissions import api
 from pathways.accounts.permissions import authenticated_client
 from pathways.accounts.permissions import protocol
 from pathways.credentials import queries
+from pathways.credentials import ob3
 from pathways.credentials import services
 from pathways.db import transaction
 from pathways.db import utcnow
@@ -73,7 +74,7 @@ def did_document(code: str):
 def issuer_profile(code: str):
     organisation = _organisation(code)
     profile = services.issuer_profile(organisation)
-    profile["@context"] = ["https://www.w3.org/ns/credentials/v2", services.ob3.OB_V3]
+    profile["@context"] = ["https://www.w3.org/ns/credentials/v2", ob3.OB_V3]
     return _json(profile, "application/json", 300)
 
 

@@ -47,14 +47,6 @@ def node_verify(
     fetched from it); `documents` maps URLs to static documents (controller documents,
     status lists); `now` (XMLSchema dateTime) is the time validity dates are checked at.
     """
-    node = shutil.which("node")
-    if node is None:
-        raise OracleUnavailable("node is not installed; the credential oracle needs Node.js 20")
-    if not (ORACLE_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        raise OracleUnavailable(
-            "the oracle's npm packages are missing: run `make oracle` "
-            "(npm ci --prefix tests/oracle)"
-        )
     request: dict[str, Any] = {"credential": credential, "check_status": check_status}
     if base_url is not None:
         request["base_url"] = base_url
@@ -64,9 +56,29 @@ def node_verify(
         request["nested"] = True
     if now is not None:
         request["now"] = now
+    result = run_script(SCRIPT, request)
+    if result.get("fatal"):
+        raise OracleFailed(f"verify.mjs failed: {result.get('errors')}")
+    return result
+
+
+def run_script(script: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """Run one of the oracle's Node scripts on a JSON request; its last stdout line is JSON.
+
+    :raises OracleUnavailable: node or the npm packages are missing.
+    :raises OracleFailed: the script timed out or printed no JSON result.
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise OracleUnavailable("node is not installed; the credential oracle needs Node.js 20")
+    if not (ORACLE_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        raise OracleUnavailable(
+            "the oracle's npm packages are missing: run `make oracle` "
+            "(npm ci --prefix tests/oracle)"
+        )
     try:
         completed = subprocess.run(
-            [node, str(SCRIPT)],
+            [node, str(script)],
             input=json.dumps(request),
             capture_output=True,
             text=True,
@@ -75,15 +87,12 @@ def node_verify(
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"verify.mjs took longer than {TIMEOUT_SECONDS}s") from exc
+        raise OracleFailed(f"{script.name} took longer than {TIMEOUT_SECONDS}s") from exc
     lines = completed.stdout.strip().splitlines()
     try:
-        result = json.loads(lines[-1])
+        return json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError) as exc:
         raise OracleFailed(
-            f"verify.mjs exited {completed.returncode} without a result; "
+            f"{script.name} exited {completed.returncode} without a result; "
             f"stdout: {completed.stdout[-2000:]!r} stderr: {completed.stderr[-2000:]!r}"
         ) from exc
-    if result.get("fatal"):
-        raise OracleFailed(f"verify.mjs failed: {result.get('errors')}")
-    return result

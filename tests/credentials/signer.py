@@ -10,15 +10,12 @@ the verifier is tested on credentials that no Pathways code made. The string
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 from tests.credentials.oracle import ORACLE_DIR
-from tests.credentials.oracle import TIMEOUT_SECONDS
 from tests.credentials.oracle import OracleFailed
-from tests.credentials.oracle import OracleUnavailable
+from tests.credentials.oracle import run_script
 
 SCRIPT = ORACLE_DIR / "sign.mjs"
 SIGNER = "did:key:SIGNER"
@@ -40,11 +37,6 @@ def node_sign(
     status_lists: list[dict[str, Any]] | None = None,
 ) -> Signed:
     """Sign `documents` (and build `status_lists`: {"id", "purpose", "set": [indexes]})."""
-    node = shutil.which("node")
-    if node is None:
-        raise OracleUnavailable("node is not installed; the credential signer needs Node.js 20")
-    if not (ORACLE_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        raise OracleUnavailable("the oracle's npm packages are missing: run `make oracle`")
     request: dict[str, Any] = {"documents": documents}
     if seed is not None:
         request["seed"] = seed
@@ -52,26 +44,7 @@ def node_sign(
         request["created"] = created
     if status_lists:
         request["status_lists"] = status_lists
-    try:
-        completed = subprocess.run(
-            [node, str(SCRIPT)],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            cwd=ORACLE_DIR,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"sign.mjs took longer than {TIMEOUT_SECONDS}s") from exc
-    lines = completed.stdout.strip().splitlines()
-    try:
-        result = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError) as exc:
-        raise OracleFailed(
-            f"sign.mjs exited {completed.returncode} without a result; "
-            f"stderr: {completed.stderr[-2000:]!r}"
-        ) from exc
+    result = run_script(SCRIPT, request)
     if result.get("fatal"):
         raise OracleFailed(f"sign.mjs failed: {result.get('error')}")
     return Signed(

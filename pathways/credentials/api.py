@@ -26,8 +26,8 @@ from pathways.accounts.enums import Scope
 from pathways.accounts.permissions import api
 from pathways.accounts.permissions import authenticated_client
 from pathways.accounts.permissions import protocol
-from pathways.credentials import queries
 from pathways.credentials import ob3
+from pathways.credentials import queries
 from pathways.credentials import services
 from pathways.db import transaction
 from pathways.db import utcnow
